@@ -594,10 +594,12 @@ fk_cmd_table(int argc, char **argv)
 
 		if (done[i])
 			continue;
+		int has_param = rows[i][4][0] != '\0' && strcmp(rows[i][4], "-") != 0;
+
 		printf("\n%s  rss=%s%s%s\n", rows[i][2],
 		       fk_fmt_bytes(strtoull(rows[i][3], NULL, 10), b1, sizeof(b1)),
-		       rows[i][4][0] ? "  " : "", rows[i][4]);
-		printf("  %-7s %-34s %12s  %-25s\n", "clock", "target:config", "median",
+		       has_param ? "  " : "", has_param ? rows[i][4] : "");
+		printf("  %-7s %-34s %12s  %s\n", "clock", "target:config", "median",
 		       "95% CI of the median");
 		/* Same bench, size and param: group by clock, lowest median wins. */
 		for (size_t j = i; j < nrow; j++) {
