@@ -2,7 +2,7 @@
  * The benchmark cases: one small function per way of creating a process or
  * thread, all timed by the harness in timing.c.
  *
- * Each iteration creates one child and waits for it, so an iteration's time
+ * Most iterations create one child and wait for it, so an iteration's time
  * is creation, the child's run to exit, and the reaping wait.  A child that
  * does not exit with status 0 fails the case.  Only semantics a small kernel
  * also provides are used: fork, vfork, clone, wait4, mmap, execve and
@@ -85,8 +85,9 @@ fb_wait_child(struct fb_run *run, pid_t pid, const char *what)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status))
-		snprintf(run->err, sizeof(run->err), "%s exited with status %d",
-			 what, WEXITSTATUS(status));
+		snprintf(run->err, sizeof(run->err), "%s exited with status %d%s", what,
+			 WEXITSTATUS(status),
+			 WEXITSTATUS(status) == 127 ? " (its execve failed)" : "");
 	else if (WIFSIGNALED(status))
 		snprintf(run->err, sizeof(run->err), "%s was killed by signal %d",
 			 what, WTERMSIG(status));
@@ -268,7 +269,7 @@ iter_fork_exec(struct fb_run *run, double *ns)
 		fb_seterr(run, "fork", errno);
 		return -1;
 	}
-	if (fb_wait_child(run, pid, "fork_exec child (status 127: execve failed)") != 0)
+	if (fb_wait_child(run, pid, "fork_exec child") != 0)
 		return -1;
 	ns[0] = (double)(fb_now_ns() - t0);
 	return 0;

@@ -164,9 +164,12 @@ parse_count(const char *opt, const char *s, unsigned long min, unsigned long max
 
 	errno = 0;
 	if (*s < '0' || *s > '9' || (v = strtoull(s, &end, 10), *end != '\0') ||
-	    errno != 0 || v < min || v > max)
-		bad_usage("%s: bad value '%s' (accepted: an integer from %lu to %lu)", opt,
-			  s, min, max);
+	    errno != 0 || v < min || v > max) {
+		if (max == ULONG_MAX)
+			bad_usage("%s: bad value '%s' (accepted: an integer >= %lu)", opt, s, min);
+		bad_usage("%s: bad value '%s' (accepted: an integer from %lu to %lu)", opt, s,
+			  min, max);
+	}
 	return (unsigned long)v;
 }
 

@@ -76,11 +76,11 @@ struct fb_case {
 	const char *desc;
 	int nrows;
 	int reads_trace;		/* per-phase rows from the forklab trace */
-	/* Returns 0; -1 with run->err set on failure; 1 to skip the row. */
+	/* Returns 0, 1 to skip the row, or -1 with run->err set on failure. */
 	int (*setup)(struct fb_run *run);
-	/* Stores nrows times in ns; returns 0, or -1 with run->err set. */
+	/* Stores nrows times in ns and returns 0, or returns -1 with run->err set. */
 	int (*iter)(struct fb_run *run, double *ns);
-	/* Releases what setup made; kills and reaps any child left. */
+	/* Releases what setup made, and kills and reaps any child left. */
 	void (*teardown)(struct fb_run *run);
 };
 
@@ -123,6 +123,8 @@ void fb_report_samples(void);
 
 /* forkbench.c */
 const char *fb_errno_name(int err);
+
+/* bench_cases.c */
 void fb_seterr(struct fb_run *run, const char *call, int err);
 int fb_wait_child(struct fb_run *run, pid_t pid, const char *what);
 void fb_kill_reap(pid_t pid);
