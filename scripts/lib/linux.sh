@@ -33,7 +33,7 @@ fl_linux_kernel() {
 	fi
 	[ -n "$pkg" ] || fl_die "cannot resolve the kernel package of $meta (run apt-get update as root)"
 	fl_msg "fetching $pkg (flavour $flavour) into $dir"
-	mkdir -p "$FL_CACHE/linux"
+	mkdir -p "$FL_CACHE/linux" || fl_die "cannot create $FL_CACHE/linux"
 	work=$(mktemp -d "$FL_CACHE/linux/.fetch.XXXXXX")
 	if ! (cd "$work" && apt-get download "$pkg" >download.log 2>&1); then
 		tail -n 5 "$work/download.log" >&2

@@ -10,10 +10,15 @@
 # about a wall second or more, so the caps are small and per-size
 # iteration minimums low.  forkbench stops a row early once the median's
 # CI is narrow enough.
-FL_FB_ARGS_FULL="--max-time 0.15 --min-iter 8 --max-iter 3000 --warmup 3"
-FL_FB_ARGS_QUICK="--quick --max-time 0.04 --min-iter 5 --max-iter 500 --warmup 2"
+FL_FB_ARGS_FULL="--max-time 0.3 --min-iter 20 --max-iter 5000 --warmup 3"
+FL_FB_ARGS_QUICK="--quick --max-time 0.05 --min-iter 8 --max-iter 500 --warmup 2"
 FL_TIMEOUT_FULL=240
 FL_TIMEOUT_QUICK=90
+
+# The program guests boot as /init.  Tests substitute a program that hangs
+# (FORKLAB_GUEST_FORKBENCH) to check that a failed boot is recorded and the
+# run goes on.
+FL_GUEST_FB=${FORKLAB_GUEST_FORKBENCH:-}
 
 # fl_run_matrix TARGETS CONFIGS: prints the entries, one per line.
 fl_run_matrix() {
@@ -66,12 +71,12 @@ fl_run_entry() {
 	case $target in
 	fk)
 		fl_boot_fk "$w/out" "$w/err" "$w/klog" "$w/qerr" "$FL_ACCEL" "$FL_MEM" "$FL_TIMEOUT" \
-			"$(fl_fk_append "$config")" "$FL_BUILD/bench/forkbench" $FL_FB_ARGS
+			"$(fl_fk_append "$config")" "$FL_GUEST_FB" $FL_FB_ARGS
 		;;
 	linux)
 		IFS=$'\t' read -r flavour extra <<<"$(fl_linux_check "$config")"
 		fl_boot_linux "$w/out" "$w/qerr" "$FL_ACCEL" "$FL_MEM" "$FL_TIMEOUT" "$flavour" "$extra" 0 \
-			"$FL_BUILD/bench/forkbench" $FL_FB_ARGS
+			"$FL_GUEST_FB" $FL_FB_ARGS
 		tr -d '\r' <"$w/out" >"$w/out.txt" && mv "$w/out.txt" "$w/out"
 		fl_linux_decode "$w/out" "$FL_QEMU_STATUS"
 		;;
@@ -293,6 +298,12 @@ fl_cmd_run() {
 	esac
 	fl_check_bench "$bench"
 	fl_tmpdir
+	if [ -z "$FL_GUEST_FB" ]; then
+		FL_GUEST_FB=$(fl_artefact bench/forkbench)
+	else
+		FL_GUEST_FB=$(fl_guest_program "$FL_GUEST_FB")
+		fl_msg "guests boot $FL_GUEST_FB instead of forkbench (FORKLAB_GUEST_FORKBENCH)"
+	fi
 
 	if [ "$FL_QUICK" = 1 ]; then
 		FL_FB_ARGS="$FL_FB_ARGS_QUICK --bench $bench --rss $rss --samples"
@@ -300,6 +311,12 @@ fl_cmd_run() {
 	else
 		FL_FB_ARGS="$FL_FB_ARGS_FULL --bench $bench --rss $rss --samples"
 		FL_HF_RUNS=300
+	fi
+	# Extra forkbench options (later options win in forkbench), e.g.
+	# "--ci-width 0 --max-time 2" for long, fixed-time rows.
+	if [ -n "${FORKLAB_FORKBENCH_ARGS:-}" ]; then
+		fl_check_boot_words $FORKLAB_FORKBENCH_ARGS
+		FL_FB_ARGS="$FL_FB_ARGS $FORKLAB_FORKBENCH_ARGS"
 	fi
 	for e in $FL_MATRIX; do
 		[ "${e%%:*}" = linux ] || continue
