@@ -73,7 +73,7 @@ void gt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int gt_wait(pid_t pid, int options);
 
-/* Wait for PID and check its raw status against EXPECTED. */
+/* Wait for PID (options 0) and check its raw status against EXPECTED. */
 int gt_wait_status(pid_t pid, int expected, const char *name, ...)
     __attribute__((format(printf, 3, 4)));
 

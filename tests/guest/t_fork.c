@@ -126,6 +126,9 @@ test_copy_and_isolation(void)
 	fill(1);
 	pid = fork();
 	if (pid == 0) {
+		/* Only the peer keeps the other ends, so its death gives EOF. */
+		close(to_parent[0]);
+		close(to_child[1]);
 		gt_eq(parent, getppid(), "getppid in the child");
 		check_all(1, "child sees the parent's memory");
 		fill(2);
@@ -134,8 +137,13 @@ test_copy_and_isolation(void)
 		check_all(2, "parent's writes after fork invisible to the child");
 		_exit(0);
 	}
-	if (!gt_ok(pid > 0, "fork"))
+	close(to_parent[1]);
+	close(to_child[0]);
+	if (!gt_ok(pid > 0, "fork")) {
+		close(to_parent[0]);
+		close(to_child[1]);
 		return;
+	}
 
 	read_byte(to_parent[0], "parent waits for the child's writes");
 	check_all(1, "child's writes invisible to the parent");
@@ -145,11 +153,20 @@ test_copy_and_isolation(void)
 	check_all(3, "parent keeps its own writes");
 
 	close(to_parent[0]);
-	close(to_parent[1]);
-	close(to_child[0]);
 	close(to_child[1]);
 	free(regions[R_HEAP].base);
 	munmap(regions[R_MMAP].base, 8 * PAGE);
+}
+
+/* Wait up to about 10 s for *P to become V; returns nonzero when it did. */
+static int
+wait_for_value(volatile int *p, int v)
+{
+	struct timespec ms = { 0, 1000 * 1000 };
+
+	for (int i = 0; i < 10000 && *p != v; i++)
+		nanosleep(&ms, NULL);
+	return *p == v;
 }
 
 static void
@@ -167,15 +184,14 @@ test_shared_mapping(void)
 		gt_eq(10, shared[0], "child sees the shared value");
 		shared[PAGE / sizeof(int)] = 20;
 		/* Wait for the parent's answer through the shared page itself. */
-		while (shared[0] != 30)
-			sched_yield();
+		gt_ok(wait_for_value(&shared[0], 30), "child sees the parent's "
+		    "write to the shared page");
 		shared[1] = (int)getpid();
 		_exit(0);
 	}
 	if (!gt_ok(pid > 0, "fork for the shared mapping"))
 		return;
-	while (shared[PAGE / sizeof(int)] != 20)
-		sched_yield();
+	wait_for_value(&shared[PAGE / sizeof(int)], 20);
 	gt_eq(20, shared[PAGE / sizeof(int)], "parent sees the child's write");
 	shared[0] = 30;
 	gt_wait_status(pid, GT_EXITED(0), "shared mapping child");
@@ -276,7 +292,7 @@ static void
 test_pid_uniqueness(void)
 {
 	static pid_t pids[NFORKS];
-	int gate[2], distinct = 1, made = 0;
+	int gate[2], distinct = 1, created = 0;
 	pid_t self = getpid();
 
 	if (!gt_eq(0, pipe(gate), "pipe for the live children"))
@@ -294,11 +310,11 @@ test_pid_uniqueness(void)
 		}
 		if (!gt_ok(pid > 0, "fork of live child %d (errno %d)", i, errno))
 			break;
-		pids[made++] = pid;
+		pids[created++] = pid;
 	}
-	gt_eq(NFORKS, made, "live children forked");
+	gt_eq(NFORKS, created, "live children forked");
 
-	for (int i = 0; i < made; i++) {
+	for (int i = 0; i < created; i++) {
 		if (pids[i] == self)
 			distinct = gt_ok(0, "child pid %d equals the parent's", pids[i]);
 		for (int j = 0; j < i; j++)
@@ -306,11 +322,11 @@ test_pid_uniqueness(void)
 				distinct = gt_ok(0, "children %d and %d share pid %d",
 				    j, i, pids[i]);
 	}
-	gt_ok(distinct, "pids of %d live children are distinct", made);
+	gt_ok(distinct, "pids of %d live children are distinct", created);
 
 	close(gate[0]);
 	close(gate[1]);
-	for (int i = 0; i < made; i++)
+	for (int i = 0; i < created; i++)
 		gt_wait_status(pids[i], GT_EXITED(0), "live child %d", i);
 }
 

@@ -101,7 +101,7 @@ test_mutex_counter(void)
 {
 	pthread_t t[NCOUNTERS];
 	long pid = getpid();
-	int made = 0, distinct = 1;
+	int created = 0, distinct = 1;
 
 	counter = 0;
 	counter_iterations = gt_long ? 200000 : 10000;
@@ -109,14 +109,15 @@ test_mutex_counter(void)
 		if (!gt_eq(0, pthread_create(&t[i], NULL, count_thread,
 		    (void *)(intptr_t)i), "pthread_create counter thread %d", i))
 			break;
-		made++;
+		created++;
 	}
-	for (int i = 0; i < made; i++)
+	for (int i = 0; i < created; i++)
 		pthread_join(t[i], NULL);
-	gt_eq(made * counter_iterations, counter,
-	    "%d threads x %ld increments under a mutex", made, counter_iterations);
+	gt_eq(created * counter_iterations, counter,
+	    "%d threads x %ld increments under a mutex", created,
+	    counter_iterations);
 
-	for (int i = 0; i < made; i++) {
+	for (int i = 0; i < created; i++) {
 		gt_eq(pid, thread_pids[i], "getpid in thread %d", i);
 		if (thread_tids[i] == pid)
 			distinct = gt_ok(0, "tid of thread %d equals the pid %ld", i,
@@ -133,14 +134,16 @@ test_mutex_counter(void)
 static volatile int futex_word;
 static volatile int waiters_ready;
 
+/* Waits once; the 10 s timeout turns a lost wake-up into a failed check. */
 static void *
 futex_waiter(void *arg)
 {
+	struct timespec timeout = { 10, 0 };
 	long r;
 
 	(void)arg;
 	__atomic_add_fetch(&waiters_ready, 1, __ATOMIC_SEQ_CST);
-	r = futex(&futex_word, FUTEX_WAIT, 0, NULL);
+	r = futex(&futex_word, FUTEX_WAIT, 0, &timeout);
 	return (void *)r;
 }
 
@@ -150,7 +153,7 @@ test_futex(void)
 	struct timespec timeout = { 0, 20 * 1000 * 1000 };
 	pthread_t t[3];
 	long long start, elapsed;
-	int made = 0;
+	int created = 0;
 	void *ret;
 
 	futex_word = 5;
@@ -178,12 +181,12 @@ test_futex(void)
 		if (!gt_eq(0, pthread_create(&t[i], NULL, futex_waiter, NULL),
 		    "pthread_create futex waiter %d", i))
 			break;
-		made++;
+		created++;
 	}
-	while (waiters_ready < made)
+	while (waiters_ready < created)
 		sched_yield();
 	sleep_ms(50);
-	if (made == 3) {
+	if (created == 3) {
 		gt_eq(2, futex(&futex_word, FUTEX_WAKE, 2, NULL),
 		    "FUTEX_WAKE 2 of 3 waiters returns 2");
 		gt_eq(1, futex(&futex_word, FUTEX_WAKE, INT_MAX, NULL),
@@ -191,7 +194,7 @@ test_futex(void)
 	} else {
 		futex(&futex_word, FUTEX_WAKE, INT_MAX, NULL);
 	}
-	for (int i = 0; i < made; i++) {
+	for (int i = 0; i < created; i++) {
 		pthread_join(t[i], &ret);
 		gt_sys(0, (long)ret, "FUTEX_WAIT of waiter %d returns 0 on wake",
 		    i);
