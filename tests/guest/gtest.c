@@ -585,8 +585,8 @@ gt_init(int argc, char **argv)
 
 	/*
 	 * Orphans of the body come to the supervisor, so it can reap them
-	 * before the leak check.  forklab has no subreapers, but there the
-	 * supervisor is PID 1 and gets the orphans anyway.
+	 * before the leak check.  Where prctl fails, the supervisor still gets
+	 * them when it runs as PID 1 (/init on forklab or in a Linux guest).
 	 */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
