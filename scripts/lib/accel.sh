@@ -14,7 +14,7 @@ FL_ACCEL_CACHE_AGE=3600		# seconds a calibration verdict is reused
 fl_clock_of() { echo "$1"; }
 
 # fl_calib_boot KERNELKIND ITERATIONS: one calibration boot under KVM with a
-# short timeout; prints its wall time in seconds, or fails.
+# short timeout; prints "ok SECONDS" (wall time) or "fail REASON".
 fl_calib_boot() {
 	local kind=$1 iter=$2 calib dir t0 t1
 	calib=$FL_BUILD/scripts/fkcalib
@@ -30,8 +30,11 @@ fl_calib_boot() {
 		fl_linux_decode "$dir/out" "$FL_QEMU_STATUS"
 	fi
 	t1=$(fl_now_ns)
-	[ "$FL_BOOT_STATUS" = 0 ] || { FL_CALIB_FAIL=$FL_BOOT_WHY; return 1; }
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1e9 }'
+	if [ "$FL_BOOT_STATUS" != 0 ]; then
+		printf 'fail %s\n' "$FL_BOOT_WHY"
+		return 0
+	fi
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "ok %.3f\n", (b - a) / 1e9 }'
 }
 
 # fl_accel_calibrate: sets FL_ACCEL and FL_ACCEL_WHY for `auto`.
@@ -67,19 +70,29 @@ fl_accel_calibrate() {
 		return 0
 	fi
 
+	fl_tmpdir
 	fl_msg "calibrating /dev/kvm with $kind (at most $((2 * FL_CALIB_TIMEOUT)) s)"
 	t0=$(fl_now_ns)
 	"$calib" "$FL_CALIB_ITER" >/dev/null
 	t_host=$(awk -v a="$t0" -v b="$(fl_now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-	if ! t_empty=$(fl_calib_boot "$kind" 1); then
-		FL_ACCEL_WHY="KVM too slow or unusable: a calibration boot under kvm did not finish in ${FL_CALIB_TIMEOUT} s ($FL_CALIB_FAIL); a software hypervisor?"
-	elif ! t_loop=$(fl_calib_boot "$kind" "$FL_CALIB_ITER"); then
-		FL_ACCEL_WHY="KVM too slow: $FL_CALIB_ITER loop iterations did not finish in ${FL_CALIB_TIMEOUT} s under kvm (natively ${t_host} s)"
-	elif awk -v l="$t_loop" -v e="$t_empty" -v h="$t_host" 'BEGIN { exit !(l - e <= 2 * h + 0.05) }'; then
-		FL_ACCEL=kvm
-		FL_ACCEL_WHY="KVM runs guest code at near-native speed (loop: $(awk -v l="$t_loop" -v e="$t_empty" 'BEGIN { printf "%.3f", l - e }') s in the guest, $t_host s natively)"
+	t_empty=$(fl_calib_boot "$kind" 1)
+	if [ "${t_empty%% *}" != ok ]; then
+		FL_ACCEL_WHY="KVM too slow or unusable: a calibration boot under kvm did not finish in ${FL_CALIB_TIMEOUT} s (${t_empty#fail }); a software hypervisor?"
 	else
-		FL_ACCEL_WHY="KVM too slow: the loop took $(awk -v l="$t_loop" -v e="$t_empty" 'BEGIN { printf "%.3f", l - e }') s in the guest against $t_host s natively"
+		t_empty=${t_empty#ok }
+		t_loop=$(fl_calib_boot "$kind" "$FL_CALIB_ITER")
+		if [ "${t_loop%% *}" != ok ]; then
+			FL_ACCEL_WHY="KVM too slow: $FL_CALIB_ITER loop iterations did not finish in ${FL_CALIB_TIMEOUT} s under kvm (natively ${t_host} s)"
+		else
+			t_loop=${t_loop#ok }
+			t_loop=$(awk -v l="$t_loop" -v e="$t_empty" 'BEGIN { printf "%.3f", l - e }')
+			if awk -v l="$t_loop" -v h="$t_host" 'BEGIN { exit !(l <= 2 * h + 0.05) }'; then
+				FL_ACCEL=kvm
+				FL_ACCEL_WHY="KVM runs guest code at near-native speed (loop: $t_loop s in the guest, $t_host s natively)"
+			else
+				FL_ACCEL_WHY="KVM too slow: the loop took $t_loop s in the guest against $t_host s natively"
+			fi
+		fi
 	fi
 	printf '%s\n%s\n%s\n%s\n' "$key" "$now" "$FL_ACCEL" "$FL_ACCEL_WHY" >"$cache"
 }

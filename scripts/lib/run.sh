@@ -324,10 +324,11 @@ fl_cmd_run() {
 		fl_linux_kernel "$f" >/dev/null
 		case " $flavours " in *" $f "*) ;; *) flavours="$flavours $f" ;; esac
 	done
-	FL_V_LINUX=-
+	FL_V_LINUX=""
 	for f in $flavours; do
-		FL_V_LINUX="${FL_V_LINUX#-}${FL_V_LINUX:+ }$f=$(fl_linux_version "$f")"
+		FL_V_LINUX="$FL_V_LINUX${FL_V_LINUX:+ }$f=$(fl_linux_version "$f")"
 	done
+	[ -n "$FL_V_LINUX" ] || FL_V_LINUX=-
 
 	FL_ACCEL=host
 	FL_ACCEL_WHY="host only: no guest"
