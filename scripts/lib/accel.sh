@@ -77,12 +77,12 @@ fl_accel_calibrate() {
 	t_host=$(awk -v a="$t0" -v b="$(fl_now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 	t_empty=$(fl_calib_boot "$kind" 1)
 	if [ "${t_empty%% *}" != ok ]; then
-		FL_ACCEL_WHY="KVM too slow or unusable: a calibration boot under kvm did not finish in ${FL_CALIB_TIMEOUT} s (${t_empty#fail }); a software hypervisor?"
+		FL_ACCEL_WHY="KVM unusable or too slow: the calibration boot under kvm (limit ${FL_CALIB_TIMEOUT} s) failed: ${t_empty#fail }"
 	else
 		t_empty=${t_empty#ok }
 		t_loop=$(fl_calib_boot "$kind" "$FL_CALIB_ITER")
 		if [ "${t_loop%% *}" != ok ]; then
-			FL_ACCEL_WHY="KVM too slow: $FL_CALIB_ITER loop iterations did not finish in ${FL_CALIB_TIMEOUT} s under kvm (natively ${t_host} s)"
+			FL_ACCEL_WHY="KVM too slow: $FL_CALIB_ITER loop iterations under kvm failed (${t_loop#fail }) where the host needs ${t_host} s"
 		else
 			t_loop=${t_loop#ok }
 			t_loop=$(awk -v l="$t_loop" -v e="$t_empty" 'BEGIN { printf "%.3f", l - e }')

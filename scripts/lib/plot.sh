@@ -55,7 +55,7 @@ fl_plot_series() {
 
 # fl_plot_run RUNDIR: every plot of a run into plots/<run-id>/.
 fl_plot_run() {
-	local run=$1 id out data summary clocks benches clock bench n rss first ncols f label
+	local run=$1 id out data summary clocks benches clock bench n rss ncols f label
 	id=$(basename "$run")
 	summary=$run/summary.csv
 	fl_need gnuplot

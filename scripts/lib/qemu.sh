@@ -71,6 +71,7 @@ fl_fk_modules() {
 fl_run_qemu() {
 	local t=$1 qerr=$2
 	shift 2
+	FL_BOOT_TIMEOUT=$t
 	fl_wait_bg timeout -k 5 "$t" "$FL_QEMU" -nodefaults -display none -no-reboot -monitor none \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 "$@" </dev/null 2>"$qerr"
 	FL_QEMU_STATUS=$FL_BG_STATUS
@@ -103,7 +104,7 @@ fl_fk_decode() {
 	*)
 		if [ "$q" = 124 ]; then
 			FL_BOOT_STATUS=124
-			FL_BOOT_WHY="timeout: the guest did not finish in time"
+			FL_BOOT_WHY="timed out after $FL_BOOT_TIMEOUT s"
 		elif [ "$q" = 0 ]; then
 			FL_BOOT_STATUS=126
 			FL_BOOT_WHY="the machine reset (triple fault) before the kernel said why"
@@ -117,7 +118,7 @@ fl_fk_decode() {
 	# A verdict line, yet QEMU timed out: the kernel hung after printing it.
 	if [ "$q" = 124 ]; then
 		FL_BOOT_STATUS=124
-		FL_BOOT_WHY="timeout after '$last'"
+		FL_BOOT_WHY="timed out after $FL_BOOT_TIMEOUT s, after the kernel printed '$last'"
 	fi
 }
 
@@ -184,14 +185,14 @@ fl_linux_decode() {
 			FL_BOOT_WHY="kernel panic: $(tr -d '\r' <"$console" | grep -a -m1 -o 'Kernel panic.*')"
 		elif [ "$q" = 124 ]; then
 			FL_BOOT_STATUS=124
-			FL_BOOT_WHY="timeout: the guest did not finish in time"
+			FL_BOOT_WHY="timed out after $FL_BOOT_TIMEOUT s"
 		else
 			FL_BOOT_STATUS=126
 			FL_BOOT_WHY="QEMU ended (status $q) without an exit status from the guest"
 		fi
 	fi
 	if [ "$q" = 124 ] && [ "$FL_BOOT_STATUS" != 124 ]; then
-		FL_BOOT_WHY="timeout after: $FL_BOOT_WHY"
+		FL_BOOT_WHY="timed out after $FL_BOOT_TIMEOUT s ($FL_BOOT_WHY)"
 		FL_BOOT_STATUS=124
 	fi
 }

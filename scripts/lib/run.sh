@@ -95,7 +95,7 @@ fl_run_entry() {
 		FL_BOOT_STATUS=$FL_BG_STATUS
 		case $FL_BOOT_STATUS in
 		0) FL_BOOT_WHY="forkbench exited with status 0" ;;
-		124) FL_BOOT_WHY="timeout: forkbench did not finish in $FL_TIMEOUT s" ;;
+		124) FL_BOOT_WHY="timed out after $FL_TIMEOUT s" ;;
 		*) FL_BOOT_WHY="forkbench exited with status $FL_BOOT_STATUS" ;;
 		esac
 		[ -f "$w/perf.csv" ] && fl_atomic_copy "$w/perf.csv" "$run/perf-host.csv"
@@ -196,13 +196,17 @@ fl_write_meta() {
 				"$(fl_json_str "$(fl_entry_cmdline "${e%%:*}" "${e#*:}")")"
 		done
 		printf '\n  ],\n'
+		# Each failure: what failed, why, its log and the log's last lines.
 		printf '  "failures": ['
 		first=1
 		while IFS= read -r e; do
 			[ -n "$e" ] || continue
 			[ $first = 1 ] || printf ','
 			first=0
-			printf '\n    %s' "$(fl_json_str "$e")"
+			local entry=${e%%: *} tail=""
+			[ -f "$run/boots/${entry/:/-}.log" ] && tail=$(tail -n 10 "$run/boots/${entry/:/-}.log")
+			printf '\n    {"entry": %s, "why": %s, "log": %s, "tail": %s}' "$(fl_json_str "$entry")" \
+				"$(fl_json_str "${e#*: }")" "$(fl_json_str "boots/${entry/:/-}.log")" "$(fl_json_str "$tail")"
 		done <<<"$FL_FAILURES"
 		printf '\n  ]\n}\n'
 	} | fl_atomic_write "$run/meta.json"
@@ -237,7 +241,11 @@ hyperfine: $(tail -n 1 "$FL_TMP/hf.txt")"
 	fl_atomic_copy "$FL_TMP/hf.json" "$run/hyperfine-nop.json"
 	hf=$(awk -F': *' '/"median"/ { gsub(/[ ,]/, "", $2); printf "%.1f", $2 * 1e6; exit }' "$run/hyperfine-nop.json")
 	fb=$(awk -F, '$1 == "host" && $3 == "posix_spawn" && $4 == 0 { printf "%.1f", $10 / 1e3; exit }' "$run/summary.csv")
-	FL_HF_LINE="host spawn of nop: hyperfine median ${hf} us; forkbench posix_spawn (rss 0) median ${fb:-n/a} us"
+	if [ -n "$fb" ]; then
+		FL_HF_LINE="host spawn of nop: hyperfine median ${hf} us; forkbench posix_spawn (rss 0) median $fb us"
+	else
+		FL_HF_LINE="host spawn of nop: hyperfine median ${hf} us (forkbench posix_spawn at rss 0 not in this run)"
+	fi
 	fl_msg "$FL_HF_LINE"
 }
 

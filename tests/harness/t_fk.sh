@@ -11,7 +11,7 @@ t_expect 0 '' "fk: boot nop" -- "$FORKLAB" boot $A -- nop
 t_expect 2 "fkcalib: iterations 'abc' is not a positive integer" "fk: init's status and stderr" -- \
 	"$FORKLAB" boot $A -- fkcalib abc
 t_expect 0 '' "fk: boot with cow=odf,uarea=alloc" -- "$FORKLAB" boot $A --config cow=odf,uarea=alloc -- nop
-t_expect 124 "timeout" "fk: a hanging program times out" -- "$FORKLAB" boot $A --timeout 10 -- spin
+t_expect 124 "timed out" "fk: a hanging program times out" -- "$FORKLAB" boot $A --timeout 10 -- spin
 t_expect 125 "panic" "fk: a panic is reported" -- "$FORKLAB" boot $A --config panic_at=boot -- nop
 grep -q 'forklab: bt: \|0x' "$T_DIR/out" || t_fail "no backtrace after the panic"
 t_ok "panic backtrace printed"
@@ -25,7 +25,7 @@ t_nonempty "$RUN/boots/fk-panic_at=boot.log" "$RUN/boots/fk-trace=1.log"
 t_ok "phases recorded with trace=1"
 t_nonempty "$FORKLAB_PLOTS/$(basename "$RUN")/phases-icount.png"
 
-t_expect 1 'fk:default: timeout' "fk: a hang is recorded and the run goes on" -- \
+t_expect 1 'fk:default: timed out' "fk: a hang is recorded and the run goes on" -- \
 	env FORKLAB_GUEST_FORKBENCH=spin "$FORKLAB" run --quick $A --targets fk,host \
 	--configs 'fk:default host' --bench fork --rss 0 --timeout 10
 RUN=$(readlink -f "$FORKLAB_RESULTS/latest")

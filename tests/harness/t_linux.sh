@@ -7,7 +7,7 @@
 t_expect 0 '' "linux: boot nop" -- "$FORKLAB" boot --target linux --accel icount -- nop
 t_expect 2 "fkcalib: iterations 'abc' is not a positive integer" "linux: init's status and output" -- \
 	"$FORKLAB" boot --target linux --accel icount -- fkcalib abc
-t_expect 124 "timeout" "linux: a hanging program times out" -- \
+t_expect 124 "timed out" "linux: a hanging program times out" -- \
 	"$FORKLAB" boot --target linux --accel icount --timeout 15 -- spin
 
 t_expect 0 'results: ' "linux: quick run" -- "$FORKLAB" run --quick --targets linux --accel icount \
@@ -25,12 +25,12 @@ t_nonempty "$RUN/boots/linux-default.log" "$FORKLAB_PLOTS/$(basename "$RUN")/lat
 	"$FORKLAB_PLOTS/$(basename "$RUN")/cowpage-icount.svg"
 
 # A guest that hangs: the run records it with its console and goes on.
-t_expect 1 'linux:default: timeout' "linux: a hang is recorded and the run goes on" -- \
+t_expect 1 'linux:default: timed out' "linux: a hang is recorded and the run goes on" -- \
 	env FORKLAB_GUEST_FORKBENCH=spin "$FORKLAB" run --quick --targets linux,host --accel icount \
 	--bench fork --rss 0 --timeout 15
 RUN=$(readlink -f "$FORKLAB_RESULTS/latest")
 grep -q 'host,default,fork,0,' "$RUN/summary.csv" || t_fail "the host entry after the hang did not run"
-grep -q 'linux:default: timeout' "$RUN/meta.json" || t_fail "meta.json does not list the hang"
+grep -q 'linux:default: timed out' "$RUN/meta.json" || t_fail "meta.json does not list the hang"
 grep -q 'status=124' "$RUN/boots/linux-default.log" || t_fail "boot log does not record status 124"
 t_ok "hang recorded in meta.json and the boot log"
 echo "all $T_CHECKS checks passed"
