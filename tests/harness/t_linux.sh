@@ -30,7 +30,7 @@ t_expect 1 'linux:default: timed out' "linux: a hang is recorded and the run goe
 	--bench fork --rss 0 --timeout 15
 RUN=$(readlink -f "$FORKLAB_RESULTS/latest")
 grep -q 'host,default,fork,0,' "$RUN/summary.csv" || t_fail "the host entry after the hang did not run"
-grep -q 'linux:default: timed out' "$RUN/meta.json" || t_fail "meta.json does not list the hang"
+grep -q '"entry": "linux:default", "why": "timed out' "$RUN/meta.json" || t_fail "meta.json does not list the hang"
 grep -q 'status=124' "$RUN/boots/linux-default.log" || t_fail "boot log does not record status 124"
 t_ok "hang recorded in meta.json and the boot log"
 echo "all $T_CHECKS checks passed"
