@@ -281,7 +281,8 @@ fk_check_row(const struct fk_file *ff, size_t ln, char kind, char **f, int nf)
 	if (!fk_is_name(f[5]))
 		fk_die("%s:%zu: clock '%s' is not a name", ff->path, ln + 1, f[5]);
 	if (!fk_is_uint(f[6]))
-		fk_die("%s:%zu: count '%s' is not an integer", ff->path, ln + 1, f[6]);
+		fk_die("%s:%zu: field 7 (%s) '%s' is not an integer", ff->path, ln + 1,
+		       kind == 's' ? "n" : "index", f[6]);
 	first_num = 7;
 	last_num = kind == 's' ? 17 : 7;
 	for (int i = first_num; i <= last_num; i++)
