@@ -590,6 +590,14 @@ fk_cmd_table(int argc, char **argv)
 	done = calloc(nrow, sizeof(*done));
 	if (done == NULL)
 		fk_die("out of memory");
+	/* The name column fits the longest target:config. */
+	int w = (int)strlen("target:config");
+	for (size_t i = 1; i < nrow; i++) {
+		int l = (int)(strlen(rows[i][0]) + 1 + strlen(rows[i][1]));
+
+		if (l > w)
+			w = l;
+	}
 	for (size_t i = 1; i < nrow; i++) {
 		char b1[32], b2[32], b3[32], b4[32];
 
@@ -600,7 +608,7 @@ fk_cmd_table(int argc, char **argv)
 		printf("\n%s  rss=%s%s%s\n", rows[i][2],
 		       fk_fmt_bytes(strtoull(rows[i][3], NULL, 10), b1, sizeof(b1)),
 		       has_param ? "  " : "", has_param ? rows[i][4] : "");
-		printf("  %-7s %-34s %12s  %s\n", "clock", "target:config", "median",
+		printf("  %-7s %-*s %12s  %s\n", "clock", w, "target:config", "median",
 		       "95% CI of the median");
 		/* Same bench, size and param: group by clock, lowest median wins. */
 		for (size_t j = i; j < nrow; j++) {
@@ -625,7 +633,7 @@ fk_cmd_table(int argc, char **argv)
 					continue;
 				done[k] = 1;
 				snprintf(name, sizeof(name), "%s:%s", rows[k][0], rows[k][1]);
-				printf("  %-7s %-34s %12s  [%s, %s]%s\n", clock, name,
+				printf("  %-7s %-*s %12s  [%s, %s]%s\n", clock, w, name,
 				       fk_fmt_ns(atof(rows[k][9]), b2, sizeof(b2)),
 				       fk_fmt_ns(atof(rows[k][16]), b3, sizeof(b3)),
 				       fk_fmt_ns(atof(rows[k][17]), b4, sizeof(b4)),
