@@ -17,14 +17,18 @@ uint64_t syscall_enosys_total(void);
  * object-cache pages), as NetBSD drains its pools under memory pressure, so
  * that free_pages counts every page not in use and a leak check is exact.
  */
+size_t	pool_format_stats(char *buf, size_t size);
+
 size_t
 procfs_stats_read(char *buf, size_t size)
 {
+	size_t n;
+
 	proc_reap_dead();
 	uvm_uarea_drain();
 	lwp_cache_drain();
 	pool_drain_all();
-	return snprintf(buf, size,
+	n = snprintf(buf, size,
 	    "free_pages %lu\n"
 	    "total_pages %lu\n"
 	    "procs %u\n"
@@ -39,6 +43,8 @@ procfs_stats_read(char *buf, size_t size)
 	    uvmexp.free, uvmexp.npages, nprocs, nlwps, uvm_uareas_inuse, uvmexp.ptpages,
 	    syscall_enosys_total(), uvmexp.cow_faults, uvmexp.pt_copies, uvmexp.zero_fills,
 	    tsc_hz);
+	n += pool_format_stats(buf + n, n < size ? size - n : 0);
+	return MIN(n, size);
 }
 
 size_t

@@ -137,6 +137,21 @@ pool_drain_all(void)
 	mutex_exit(&pools_lock);
 }
 
+/* Appends one "pool NAME PAGES OBJECTS" line per object cache to buf. */
+size_t
+pool_format_stats(char *buf, size_t size)
+{
+	struct pool *pp;
+	size_t n = 0;
+
+	mutex_enter(&pools_lock);
+	LIST_FOREACH(pp, &all_pools, pr_list)
+		n += snprintf(buf + n, n < size ? size - n : 0, "pool %s %lu %lu\n",
+		    pp->pr_name, pp->pr_npages, pp->pr_nout);
+	mutex_exit(&pools_lock);
+	return n;
+}
+
 /* Power-of-two caches behind kmem_zalloc: 16 bytes to 2 KiB. */
 #define KMEM_NCACHES	8
 static struct pool kmem_pools[KMEM_NCACHES];
@@ -182,64 +197,67 @@ kmem_free(void *p, size_t size)
 }
 
 /*
- * KVA: a bump pointer with a free list per size, since the kernel asks for
- * few distinct sizes (u-areas of the configured size, descriptor tables).
- * Each allocation is followed by an unmapped guard page.
+ * KVA: a bitmap of the pages of the KVA region, searched next-fit.  Each
+ * allocation is followed by an unmapped guard page.  The region's page
+ * tables exist from boot (pmap_bootstrap), so a KVA allocation never
+ * allocates a table page and the free-page count stays exact across
+ * allocate-free cycles.
  */
-struct kva_free {
-	vaddr_t		kf_va;
-	size_t		kf_npages;
-	struct kva_free	*kf_next;
-};
-static struct kva_free *kva_freelist;
-static vaddr_t kva_next = KVA_BASE;
+#define KVA_NPAGES	(KVA_SIZE / PAGE_SIZE)
+static uint64_t kva_bitmap[KVA_NPAGES / 64];	/* set bit: page allocated or guard */
+static size_t kva_hint;
 static kmutex_t kva_lock = KMUTEX_INITIALIZER("kva");
-static struct pool kva_node_pool;
-static bool kva_pool_ready;
+
+static bool
+kva_test(size_t i)
+{
+	return kva_bitmap[i / 64] & (1ULL << (i % 64));
+}
+
+static void
+kva_set(size_t first, size_t n, bool on)
+{
+	for (size_t i = first; i < first + n; i++) {
+		if (on)
+			kva_bitmap[i / 64] |= 1ULL << (i % 64);
+		else
+			kva_bitmap[i / 64] &= ~(1ULL << (i % 64));
+	}
+}
 
 static vaddr_t
 kva_alloc(size_t npages)
 {
-	struct kva_free **kfp, *kf;
-	vaddr_t va = 0;
+	size_t need = npages + 1, run = 0, i, scanned;
 
 	mutex_enter(&kva_lock);
-	for (kfp = &kva_freelist; (kf = *kfp) != NULL; kfp = &kf->kf_next) {
-		if (kf->kf_npages == npages) {
-			*kfp = kf->kf_next;
-			va = kf->kf_va;
-			break;
+	for (i = kva_hint, scanned = 0; scanned < KVA_NPAGES + need; i++, scanned++) {
+		if (i >= KVA_NPAGES) {
+			i = 0;
+			run = 0;
+		}
+		if (kva_test(i)) {
+			run = 0;
+			continue;
+		}
+		if (++run == need) {
+			size_t first = i + 1 - need;
+
+			kva_set(first, need, true);
+			kva_hint = i + 1;
+			mutex_exit(&kva_lock);
+			return KVA_BASE + first * PAGE_SIZE;
 		}
 	}
-	if (va == 0 && kva_next + (npages + 1) * PAGE_SIZE <= KVA_BASE + KVA_SIZE) {
-		va = kva_next;
-		kva_next += (npages + 1) * PAGE_SIZE;
-	}
 	mutex_exit(&kva_lock);
-	if (kf != NULL)
-		pool_put(&kva_node_pool, kf);
-	return va;
+	return 0;
 }
 
 static void
 kva_release(vaddr_t va, size_t npages)
 {
-	struct kva_free *kf;
-
-	if (!kva_pool_ready) {
-		pool_init(&kva_node_pool, sizeof(struct kva_free), "kva-free");
-		kva_pool_ready = true;
-	}
-	kf = pool_get(&kva_node_pool);
-	if (kf == NULL) {
-		printf("forklab: kva_release: no memory, %zu pages of KVA lost\n", npages);
-		return;
-	}
-	kf->kf_va = va;
-	kf->kf_npages = npages;
 	mutex_enter(&kva_lock);
-	kf->kf_next = kva_freelist;
-	kva_freelist = kf;
+	kva_set((va - KVA_BASE) / PAGE_SIZE, npages + 1, false);
 	mutex_exit(&kva_lock);
 }
 

@@ -114,7 +114,15 @@ pmap_bootstrap(paddr_t maxphys)
 	for (int i = 0; i < 512; i++)
 		pd[i] = ((paddr_t)i << 21) | PG_V | PG_RW | PG_PS | PG_G;
 
+	/* KVA: every table down to the leaves, so KVA mappings never allocate tables later. */
 	pml4[pl4_i(KVA_BASE)] = uvm_bootstrap_alloc() | PG_V | PG_RW;
+	pdpt = table_va(pml4[pl4_i(KVA_BASE)]);
+	for (vaddr_t va = KVA_BASE; va < KVA_BASE + KVA_SIZE; va += NBPD) {
+		if (!(pdpt[pl3_i(va)] & PG_V))
+			pdpt[pl3_i(va)] = uvm_bootstrap_alloc() | PG_V | PG_RW;
+		pd = table_va(pdpt[pl3_i(va)]);
+		pd[pl2_i(va)] = uvm_bootstrap_alloc() | PG_V | PG_RW;
+	}
 	lcr3(kernel_pml4);
 }
 
@@ -134,6 +142,7 @@ pmap_kpte(vaddr_t va)
 
 			if (pg == NULL)
 				panic("pmap_kpte: no memory for a kernel page table");
+			/* Not reached for the KVA region, whose tables exist from boot. */
 			*e = VM_PAGE_TO_PHYS(pg) | PG_V | PG_RW;
 		}
 		t = table_va(*e);

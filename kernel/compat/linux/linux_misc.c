@@ -122,6 +122,19 @@ linux_rt_sigprocmask(struct lwp *l, const uint64_t *a)
 }
 
 static int64_t
+linux_rt_sigpending(struct lwp *l, const uint64_t *a)
+{
+	sigset_t pend;
+
+	if (a[1] != sizeof(sigset_t))
+		return -EINVAL;
+	mutex_enter(l->l_proc->p_lock);
+	pend = l->l_sigpend | l->l_proc->p_sigpend;
+	mutex_exit(l->l_proc->p_lock);
+	return copyout(&pend, (void *)a[0], sizeof(pend)) ? -EFAULT : 0;
+}
+
+static int64_t
 linux_sigaltstack(struct lwp *l, const uint64_t *a)
 {
 	struct sigaltstack_k ss, old = l->l_sigstk;
@@ -615,6 +628,7 @@ linux_misc_register(linux_sysfn_t *t)
 	t[111] = linux_getpgrp;
 	t[121] = linux_getpgid;
 	t[124] = linux_getsid;
+	t[127] = linux_rt_sigpending;
 	t[131] = linux_sigaltstack;
 	t[157] = linux_prctl;
 	t[158] = linux_arch_prctl;

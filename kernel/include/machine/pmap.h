@@ -18,7 +18,7 @@
 #define KERNBASE	0xffffffff80000000UL	/* kernel image, -2 GiB */
 #define DMAP_BASE	0xffff800000000000UL	/* direct map of all RAM */
 #define KVA_BASE	0xffffff0000000000UL	/* u-areas and large kernel allocations */
-#define KVA_SIZE	(64UL << 30)
+#define KVA_SIZE	(4UL << 30)	/* tables preallocated at boot: 8 MiB */
 #define VM_MIN_USER	0x10000UL
 #define VM_MAX_USER	0x00007ffffffff000UL
 

@@ -41,7 +41,7 @@ struct file {
 	size_t		f_proclen;
 };
 
-#define PROCBUF_SIZE	2048	/* bytes of a /proc/forklab snapshot */
+#define PROCBUF_SIZE	4096	/* bytes of a /proc/forklab snapshot */
 #define NDFILE_MAX	256	/* descriptors per table */
 #define NDFILE_MAX_LIMIT NDFILE_MAX
 
