@@ -198,8 +198,12 @@ exit1(struct lwp *l, int exitcode, int signo)
 	}
 	sigactsfree(p->p_sigacts);
 	p->p_sigacts = NULL;
-	if (p->p_exitsig != 0)
-		psignal(parent, p->p_exitsig);
+	if (p->p_exitsig != 0) {
+		struct ksiginfo ksi = { p->p_xsig ? CLD_KILLED : CLD_EXITED, p->p_pid, p->p_uid,
+		    p->p_xsig ? p->p_xsig : p->p_xexit, 0 };
+
+		psignal_info(parent, p->p_exitsig, &ksi);
+	}
 	wakeup(parent->p_waitchan);
 	mutex_exit(&proc_lock);
 

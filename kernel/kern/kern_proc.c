@@ -231,3 +231,88 @@ lwp_find_tid(lwpid_t tid)
 				return l;
 	return NULL;
 }
+
+/* Moves p into process group `pgid`, creating it when pgid is p's own pid.  proc_lock held. */
+static int
+proc_enter_group(struct proc *p, pid_t pgid, struct session *newsess)
+{
+	struct pgrp *pg = pgrp_find(pgid), *old = p->p_pgrp;
+
+	if (pg == old)
+		return 0;
+	if (pg == NULL) {
+		if (pgid != p->p_pid)
+			return EPERM;
+		if ((pg = pool_get(&pgrp_pool)) == NULL)
+			return ENOMEM;
+		pg->pg_id = pgid;
+		LIST_INIT(&pg->pg_members);
+		pg->pg_session = newsess != NULL ? newsess : old->pg_session;
+		pg->pg_session->s_count++;
+		LIST_INSERT_HEAD(&pgrphash[pgid % PIDHASH], pg, pg_hash);
+	} else if (pg->pg_session != old->pg_session) {
+		return EPERM;
+	}
+	proc_leavepgrp(p);
+	p->p_pgrp = pg;
+	LIST_INSERT_HEAD(&pg->pg_members, p, p_pglist);
+	return 0;
+}
+
+/* setpgid(2): `caller` moves itself or one of its children.  Returns 0 or an errno. */
+int
+proc_setpgid(struct proc *caller, pid_t pid, pid_t pgid)
+{
+	struct proc *p;
+	int error;
+
+	if (pgid < 0)
+		return EINVAL;
+	mutex_enter(&proc_lock);
+	p = pid == 0 ? caller : proc_find(pid);
+	if (p == NULL || (p != caller && p->p_pptr != caller) || p->p_stat == SIDL) {
+		mutex_exit(&proc_lock);
+		return ESRCH;
+	}
+	if (pgid == 0)
+		pgid = p->p_pid;
+	if (p->p_pgrp->pg_session->s_sid == p->p_pid ||
+	    p->p_pgrp->pg_session != caller->p_pgrp->pg_session) {
+		mutex_exit(&proc_lock);
+		return EPERM;
+	}
+	if (p != caller && (p->p_flag & PK_EXEC)) {
+		mutex_exit(&proc_lock);
+		return EACCES;
+	}
+	error = proc_enter_group(p, pgid, NULL);
+	mutex_exit(&proc_lock);
+	return error;
+}
+
+/* setsid(2): a new session and process group led by p.  Returns the sid or a negative errno. */
+int
+proc_setsid(struct proc *p)
+{
+	struct session *s;
+	int error;
+
+	mutex_enter(&proc_lock);
+	if (pgrp_find(p->p_pid) != NULL) {
+		mutex_exit(&proc_lock);
+		return -EPERM;
+	}
+	if ((s = pool_get(&session_pool)) == NULL) {
+		mutex_exit(&proc_lock);
+		return -ENOMEM;
+	}
+	s->s_sid = p->p_pid;
+	s->s_count = 0;
+	error = proc_enter_group(p, p->p_pid, s);
+	mutex_exit(&proc_lock);
+	if (error) {
+		pool_put(&session_pool, s);
+		return -error;
+	}
+	return p->p_pid;
+}

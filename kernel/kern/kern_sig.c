@@ -15,7 +15,6 @@
 #include <machine/frame.h>
 #include <uvm/uvm.h>
 
-#define SI_USER		0
 #define SI_KERNEL	0x80
 #define STOP_SIGS	(sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU))
 #define IGNORE_SIGS	(sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(SIGURG) | sigmask(SIGWINCH))
@@ -121,6 +120,14 @@ sig_ignored(struct proc *p, int sig)
 void
 psignal(struct proc *p, int sig)
 {
+	struct ksiginfo ksi = { SI_KERNEL, 0, 0, 0, 0 };
+
+	psignal_info(p, sig, &ksi);
+}
+
+void
+psignal_info(struct proc *p, int sig, const struct ksiginfo *ksi)
+{
 	struct lwp *l;
 
 	KASSERT(sig > 0 && sig <= NSIG);
@@ -129,6 +136,7 @@ psignal(struct proc *p, int sig)
 		mutex_exit(p->p_lock);
 		return;
 	}
+	p->p_siginfo[sig] = *ksi;
 	p->p_sigpend |= sigmask(sig);
 	LIST_FOREACH(l, &p->p_lwps, l_sibling) {
 		if (sig == SIGKILL || !(l->l_sigmask & sigmask(sig))) {
@@ -171,6 +179,7 @@ trapsignal(struct lwp *l, int sig)
 		l->l_sigmask &= ~sigmask(sig);
 	}
 	l->l_sigpend |= sigmask(sig);
+	p->p_siginfo[sig] = (struct ksiginfo){ 1, 0, 0, 0, sig == SIGSEGV ? rcr2() : 0 };
 	mutex_exit(p->p_lock);
 }
 
@@ -212,7 +221,7 @@ struct siginfo_k {
 	int32_t		si_code;
 	int32_t		si_pad;
 	union {
-		struct { int32_t pid; uint32_t uid; } kill;
+		struct { int32_t pid; uint32_t uid; int32_t status; } child;
 		uint64_t	addr;
 		uint8_t		pad[112];
 	} si_fields;
@@ -265,12 +274,27 @@ sendsig(struct lwp *l, int sig, const struct k_sigaction *sa, struct trapframe *
 	sc->cs = tf->tf_cs; sc->ss = tf->tf_ss;
 	sc->err = tf->tf_err;
 	sc->trapno = tf->tf_trapno == T_SYSCALL ? 0 : tf->tf_trapno;
+	/* After rt_sigsuspend the handler returns to the mask from before the call. */
+	if (l->l_sigrestore) {
+		l->l_sigrestore = false;
+		l->l_sigmask = l->l_sigoldmask;
+	}
 	sc->oldmask = l->l_sigmask;
 	sc->cr2 = tf->tf_trapno == T_PAGEFLT ? rcr2() : 0;
 	sc->fpstate = fpaddr;
 	frame.uc.uc_sigmask = l->l_sigmask;
 	frame.info.si_signo = sig;
-	frame.info.si_code = SI_USER;
+	mutex_enter(l->l_proc->p_lock);
+	struct ksiginfo ksi = l->l_proc->p_siginfo[sig];
+	mutex_exit(l->l_proc->p_lock);
+	frame.info.si_code = ksi.ksi_code;
+	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) {
+		frame.info.si_fields.addr = ksi.ksi_addr;
+	} else {
+		frame.info.si_fields.child.pid = ksi.ksi_pid;
+		frame.info.si_fields.child.uid = ksi.ksi_uid;
+		frame.info.si_fields.child.status = ksi.ksi_status;
+	}
 
 	fpu_state_get(l, fpu);
 	if (copyout(fpu, (void *)fpaddr, sizeof(fpu)) != 0 ||
@@ -429,5 +453,9 @@ userret(struct lwp *l, struct trapframe *tf)
 	if (tf->tf_trapno == T_SYSCALL && (int64_t)tf->tf_rax == -ERESTART) {
 		tf->tf_rip -= 2;
 		tf->tf_rax = l->l_syscall_restart;
+	}
+	if (l->l_sigrestore) {
+		l->l_sigrestore = false;
+		l->l_sigmask = l->l_sigoldmask;
 	}
 }

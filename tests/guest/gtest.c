@@ -398,9 +398,12 @@ gt_read_stats(long long values[GT_NSTATS])
 	return 1;
 }
 
+static void gt_prefault_stack(void);
+
 void
 gt_leak_mark(void)
 {
+	gt_prefault_stack();
 	gt_stat_marked = gt_read_stats(gt_stat_mark);
 	if (!gt_stat_marked)
 		return;
@@ -604,12 +607,6 @@ gt_init(int argc, char **argv)
 	gt_counts = page;
 	*gt_counts = gt_counts_early;
 
-	/*
-	 * The supervisor's own stack may grow below today's depth while it
-	 * waits and reports; fault those pages in now, so the pages counted
-	 * at exit differ from the mark only by what the kernel leaked.
-	 */
-	gt_prefault_stack();
 	gt_leak_mark();
 
 	/*

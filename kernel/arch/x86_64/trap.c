@@ -96,7 +96,7 @@ trap_pagefault(struct trapframe *tf)
 			    l->l_proc->p_pid);
 		sigexit(l, SIGKILL);
 	}
-	lwp_signal(l, SIGSEGV);
+	trapsignal(l, SIGSEGV);
 }
 
 /* Entry from locore for every exception and interrupt. */
@@ -120,7 +120,7 @@ trap(struct trapframe *tf)
 	} else if (tf->tf_trapno == 255) {
 		/* Spurious interrupt: nothing to acknowledge. */
 	} else if (TF_USERMODE(tf)) {
-		lwp_signal(l, trap_signal(tf->tf_trapno));
+		trapsignal(l, trap_signal(tf->tf_trapno));
 	} else {
 		trap_panic(tf, rcr2());
 	}

@@ -134,6 +134,26 @@ linux_rt_sigpending(struct lwp *l, const uint64_t *a)
 	return copyout(&pend, (void *)a[0], sizeof(pend)) ? -EFAULT : 0;
 }
 
+/* rt_sigsuspend: waits for a signal with a temporary mask; always fails with EINTR. */
+static int64_t
+linux_rt_sigsuspend(struct lwp *l, const uint64_t *a)
+{
+	sigset_t mask;
+
+	if (a[1] != sizeof(sigset_t))
+		return -EINVAL;
+	if (copyin((void *)a[0], &mask, sizeof(mask)) != 0)
+		return -EFAULT;
+	mutex_enter(l->l_proc->p_lock);
+	l->l_sigoldmask = l->l_sigmask;
+	l->l_sigrestore = true;
+	l->l_sigmask = mask & ~(sigmask(SIGKILL) | sigmask(SIGSTOP));
+	mutex_exit(l->l_proc->p_lock);
+	while (tsleep(&l->l_sleep_deadline, true, "sigsusp", 0) != EINTR)
+		;
+	return -EINTR;
+}
+
 static int64_t
 linux_sigaltstack(struct lwp *l, const uint64_t *a)
 {
@@ -182,9 +202,11 @@ linux_kill(struct lwp *l, const uint64_t *a)
 		if (q != NULL && q->p_stat != SIDL) {
 			found = 1;
 			if (may_signal(p, q)) {
+				struct ksiginfo ksi = { SI_USER, p->p_pid, p->p_uid, 0, 0 };
+
 				permitted = 1;
 				if (sig)
-					psignal(q, sig);
+					psignal_info(q, sig, &ksi);
 			}
 		}
 	} else {
@@ -197,9 +219,11 @@ linux_kill(struct lwp *l, const uint64_t *a)
 				continue;
 			found++;
 			if (may_signal(p, q)) {
+				struct ksiginfo ksi = { SI_USER, p->p_pid, p->p_uid, 0, 0 };
+
 				permitted++;
 				if (sig)
-					psignal(q, sig);
+					psignal_info(q, sig, &ksi);
 			}
 		}
 	}
@@ -274,6 +298,12 @@ linux_getpgid(struct lwp *l, const uint64_t *a)
 	mutex_exit(&proc_lock);
 	return ret;
 }
+
+int	proc_setpgid(struct proc *, pid_t, pid_t);
+int	proc_setsid(struct proc *);
+
+static int64_t linux_setpgid(struct lwp *l, const uint64_t *a) { return -proc_setpgid(l->l_proc, (pid_t)a[0], (pid_t)a[1]); }
+static int64_t linux_setsid(struct lwp *l, const uint64_t *a __unused) { return proc_setsid(l->l_proc); }
 
 static int64_t
 linux_getsid(struct lwp *l, const uint64_t *a __unused)
@@ -515,6 +545,15 @@ linux_clock_nanosleep(struct lwp *l, const uint64_t *a)
 	return r == -EINTR ? EINTR : -r;	/* clock_nanosleep returns the error number itself */
 }
 
+/* pause: sleeps until a signal is delivered; a handler's return makes it fail with EINTR. */
+static int64_t
+linux_pause(struct lwp *l, const uint64_t *a __unused)
+{
+	while (tsleep(&l->l_sleep_deadline, true, "pause", 0) != EINTR)
+		;
+	return -EINTR;
+}
+
 static int64_t
 linux_sched_yield(struct lwp *l __unused, const uint64_t *a __unused)
 {
@@ -612,6 +651,7 @@ linux_misc_register(linux_sysfn_t *t)
 	t[13] = linux_rt_sigaction;
 	t[14] = linux_rt_sigprocmask;
 	t[24] = linux_sched_yield;
+	t[34] = linux_pause;
 	t[35] = linux_nanosleep;
 	t[39] = linux_getpid;
 	t[62] = linux_kill;
@@ -624,11 +664,14 @@ linux_misc_register(linux_sysfn_t *t)
 	t[106] = linux_setgid;
 	t[107] = linux_geteuid;
 	t[108] = linux_getegid;
+	t[109] = linux_setpgid;
 	t[110] = linux_getppid;
 	t[111] = linux_getpgrp;
 	t[121] = linux_getpgid;
+	t[112] = linux_setsid;
 	t[124] = linux_getsid;
 	t[127] = linux_rt_sigpending;
+	t[130] = linux_rt_sigsuspend;
 	t[131] = linux_sigaltstack;
 	t[157] = linux_prctl;
 	t[158] = linux_arch_prctl;

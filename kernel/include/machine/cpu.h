@@ -25,6 +25,8 @@ struct cpu_info {
 	struct lwp	*ci_fpulwp;	/* (c) LWP whose state is in the FPU, or NULL */
 	struct lwp	*ci_deadlwp;	/* (c) exited LWP to free after the switch */
 	int		ci_index;
+	int		ci_mtx_count;	/* (c) spin mutexes held */
+	bool		ci_mtx_oldif;	/* (c) interrupt flag before the first of them */
 	volatile bool	ci_want_resched; /* (c) preempt at the next return to user */
 	uint64_t	ci_ticks;	/* (c) timer interrupts taken */
 	uint64_t	ci_slice_start;	/* (c) tick when the running LWP was switched in */

@@ -24,13 +24,12 @@ struct cpu_info;
 
 struct kmutex {
 	volatile uint32_t	mtx_locked;
-	uint32_t		mtx_saved_if;	/* interrupt flag before acquisition */
 	struct cpu_info		*mtx_owner;
 	const char		*mtx_name;
 };
 typedef struct kmutex kmutex_t;
 
-#define KMUTEX_INITIALIZER(name) { 0, 0, NULL, name }
+#define KMUTEX_INITIALIZER(name) { 0, NULL, name }
 
 void	mutex_init(kmutex_t *, const char *name);
 void	mutex_enter(kmutex_t *);

@@ -105,6 +105,8 @@ struct lwp {
 	uint64_t	l_sleep_deadline; /* (s) ns since boot, 0 for none */
 	TAILQ_ENTRY(lwp) l_timeq;	/* (s) on the timed-sleep list */
 	sigset_t	l_sigmask;	/* (c) blocked signals */
+	sigset_t	l_sigoldmask;	/* (c) mask to restore after rt_sigsuspend */
+	bool		l_sigrestore;	/* (c) l_sigoldmask is valid */
 	sigset_t	l_sigpend;	/* (p) signals sent to this LWP only */
 	struct sigaltstack_k l_sigstk;	/* (c) */
 	uint64_t	l_private;	/* (c) TLS pointer, NetBSD's l_private */
@@ -132,6 +134,19 @@ struct lwp {
 #define LFPU_SAVED	1	/* state in pcb_fpu */
 #define LFPU_LAZY	2	/* copy from l_fpu_src at first use */
 
+/* What a signal handler's siginfo reports about the last signal of a number. */
+struct ksiginfo {
+	int32_t		ksi_code;	/* SI_USER, CLD_EXITED, ... */
+	int32_t		ksi_pid;	/* sender, or the child for SIGCHLD */
+	uint32_t	ksi_uid;
+	int32_t		ksi_status;	/* SIGCHLD: exit code or signal */
+	uint64_t	ksi_addr;	/* faults: the address */
+};
+#define SI_USER		0
+#define SI_TKILL	(-6)
+#define CLD_EXITED	1
+#define CLD_KILLED	2
+
 enum proc_stat { SIDL = 1, SACTIVE, SSTOP, SZOMB, SDEAD };
 
 struct proc {
@@ -155,6 +170,7 @@ struct proc {
 	int		p_xsig;		/* (p) terminating signal */
 	sigset_t	p_sigpend;	/* (p) signals pending for the process */
 	struct lwp	*p_vforklwp;	/* (t) parent LWP waiting for this vfork child */
+	struct ksiginfo	p_siginfo[NSIG + 1]; /* (p) per signal, the latest one posted */
 	bool		p_waited;	/* (t) */
 	uint32_t	p_nzombie_lwps;	/* (p) */
 #define	p_endzero	p_startcopy
@@ -270,7 +286,9 @@ struct sigacts *sigactsinit(struct proc *p1, int share, struct sigacts *prealloc
 void	sigactsfree(struct sigacts *);
 void	sigactsexec(struct proc *);
 void	psignal(struct proc *, int sig);		/* proc_lock or p_lock not required */
+void	psignal_info(struct proc *, int sig, const struct ksiginfo *);
 void	lwp_signal(struct lwp *, int sig);
+void	trapsignal(struct lwp *, int sig);
 void	sig_deliver_pending(struct lwp *, struct trapframe *);
 bool	sig_pending_unmasked(struct lwp *);
 void	sigexit(struct lwp *, int sig) __noreturn;
