@@ -177,13 +177,21 @@ exit1(struct lwp *l, int exitcode, int signo)
 	 * SA_NOCLDWAIT), in which case Linux and NetBSD reap at once.
 	 */
 	mutex_enter(&proc_lock);
+	struct proc *reaper = p->p_pptr;
+
+	/* Orphans go to the nearest living subreaper among the ancestors, else to init. */
+	while (reaper != initproc && reaper->p_pptr != NULL &&
+	    (!(reaper->p_flag & PK_SUBREAPER) || (reaper->p_flag & PK_WEXIT)))
+		reaper = reaper->p_pptr;
+	if (!(reaper->p_flag & PK_SUBREAPER) || (reaper->p_flag & PK_WEXIT))
+		reaper = initproc;
 	LIST_FOREACH_SAFE(q, &p->p_children, p_sibling, next) {
 		LIST_REMOVE(q, p_sibling);
-		q->p_pptr = initproc;
-		q->p_ppid = 1;
-		LIST_INSERT_HEAD(&initproc->p_children, q, p_sibling);
+		q->p_pptr = reaper;
+		q->p_ppid = reaper->p_pid;
+		LIST_INSERT_HEAD(&reaper->p_children, q, p_sibling);
 		if (q->p_stat == SZOMB)
-			wakeup(initproc->p_waitchan);
+			wakeup(reaper->p_waitchan);
 	}
 	parent = p->p_pptr;
 	autoreap = (parent->p_flag & PK_NOCLDWAIT) && p->p_exitsig == SIGCHLD;

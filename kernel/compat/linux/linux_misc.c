@@ -28,6 +28,8 @@
 #define LINUX_REBOOT_CMD_HALT	0xcdef0123
 #define PR_SET_NAME		15
 #define PR_GET_NAME		16
+#define PR_SET_CHILD_SUBREAPER	36
+#define PR_GET_CHILD_SUBREAPER	37
 #define SS_DISABLE		2
 #define MINSIGSTKSZ		2048
 
@@ -624,6 +626,19 @@ linux_prctl(struct lwp *l, const uint64_t *a)
 	case PR_GET_NAME:
 		strlcpy(name, p->p_comm, sizeof(name));
 		return copyout(name, (void *)a[1], sizeof(name)) ? -EFAULT : 0;
+	case PR_SET_CHILD_SUBREAPER:
+		mutex_enter(&proc_lock);
+		if (a[1])
+			p->p_flag |= PK_SUBREAPER;
+		else
+			p->p_flag &= ~PK_SUBREAPER;
+		mutex_exit(&proc_lock);
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int32_t v = (p->p_flag & PK_SUBREAPER) != 0;
+
+		return copyout(&v, (void *)a[1], sizeof(v)) ? -EFAULT : 0;
+	}
 	default:
 		return -EINVAL;
 	}

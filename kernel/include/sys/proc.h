@@ -204,6 +204,7 @@ struct proc {
 #define PK_CLDSIGIGN	0x0004	/* SIGCHLD set to SIG_IGN */
 #define PK_EXEC		0x0008	/* has called execve */
 #define PK_WEXIT	0x0010	/* working on exiting */
+#define PK_SUBREAPER	0x0020	/* adopts orphaned descendants (Linux PR_SET_CHILD_SUBREAPER) */
 
 /* p_lflag */
 #define PL_PPWAIT	0x0001	/* parent waits for this vfork child to exec or exit */
