@@ -350,7 +350,7 @@ uvm_brk(struct vmspace *vm, vaddr_t newbrk, vaddr_t *result)
 int
 uvm_fork_prepare(struct vmspace *vm1, enum pmap_fork_mode mode, struct uvm_fork_prep *prep)
 {
-	uint64_t upper, leaves, ptes, need;
+	uint64_t upper, leaves, ptes = 0, need;
 	struct vm_map_entry *e, *ne;
 
 	memset(prep, 0, sizeof(*prep));
@@ -368,7 +368,7 @@ uvm_fork_prepare(struct vmspace *vm1, enum pmap_fork_mode mode, struct uvm_fork_
 		ne->e_list.tqe_next = prep->ufp_entries;
 		prep->ufp_entries = ne;
 	}
-	pmap_count(&vm1->vm_pmap, &upper, &leaves, &ptes);
+	pmap_count(&vm1->vm_pmap, &upper, &leaves, mode == PMAP_FORK_COPY ? &ptes : NULL);
 	mutex_exit(&vm1->vm_lock);
 
 	/*

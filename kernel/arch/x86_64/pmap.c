@@ -65,6 +65,45 @@ ptp_free(struct vm_page *pg)
 	uvm_pageunref(pg);
 }
 
+/* Frees a table page whose entries have all been cleared: it goes back zeroed. */
+static void
+ptp_free_clean(struct vm_page *pg)
+{
+	KASSERT(pg->pg_flags & PGF_PTP);
+	pg->pg_flags &= ~(PGF_PTP | PGF_PD);
+	uvmexp.ptpages--;
+	uvm_pagefree_zeroed(pg);
+}
+
+/*
+ * Returns the first index in [i, n) whose entry is not zero, or n.  Empty
+ * stretches are skipped eight entries at a time: exit and fork scan many
+ * sparse tables, and this is where their time goes.
+ */
+static inline unsigned
+next_nonzero(const pt_entry_t *t, unsigned i, unsigned n)
+{
+	while (i < n && (i & 7) != 0 && t[i] == 0)
+		i++;
+	while (i + 8 <= n && (t[i] | t[i + 1] | t[i + 2] | t[i + 3] |
+	    t[i + 4] | t[i + 5] | t[i + 6] | t[i + 7]) == 0)
+		i += 8;
+	while (i < n && t[i] == 0)
+		i++;
+	return i;
+}
+
+/* Records a new PDPT or page directory of pm, so pmap_destroy finds it without a scan. */
+static void
+pmap_add_upper(struct pmap *pm, struct vm_page *pg, bool is_pd)
+{
+	if (is_pd)
+		pg->pg_flags |= PGF_PD;
+	pg->pg_next = pm->pm_uppertables;
+	pm->pm_uppertables = pg;
+	pm->pm_upper++;
+}
+
 static void
 tlb_flush(struct pmap *pm)
 {
@@ -179,7 +218,9 @@ pmap_create(struct pmap *pm)
 	if (pg == NULL)
 		return ENOMEM;
 	pm->pm_pml4 = VM_PAGE_TO_PHYS(pg);
-	pm->pm_ptpages = 1;
+	pm->pm_upper = 1;
+	pm->pm_leaves = 0;
+	pm->pm_uppertables = NULL;
 	pml4 = PHYS_TO_DMAP(pm->pm_pml4);
 	memcpy(&pml4[256], &kpml4[256], 256 * sizeof(pt_entry_t));
 	return 0;
@@ -241,7 +282,6 @@ pt_make_private(struct pmap *pm, pt_entry_t *pde, int flags)
 	if (pt->pg_refs > 1) {
 		if ((error = pt_unshare(pde, flags)) != 0)
 			return error;
-		pm->pm_ptpages++;
 		tlb_flush(pm);
 	} else if (!(*pde & PG_RW)) {
 		*pde |= PG_RW;
@@ -267,7 +307,10 @@ pmap_walk(struct pmap *pm, vaddr_t va, bool create, bool unshare, int flags)
 				return NULL;
 			if ((pg = ptp_alloc(flags)) == NULL)
 				return NULL;
-			pm->pm_ptpages++;
+			if (level == 2)
+				pm->pm_leaves++;
+			else
+				pmap_add_upper(pm, pg, level == 1);
 			*e = VM_PAGE_TO_PHYS(pg) | PTE_USER_TABLE;
 		} else if (level == 2 && unshare) {
 			if (pt_make_private(pm, e, flags) != 0)
@@ -290,31 +333,45 @@ pmap_pte_lookup(struct pmap *pm, vaddr_t va)
 	return pmap_walk(pm, va, false, false, 0);
 }
 
-/* Calls fn on each leaf table (by its directory entry) overlapping [sva, eva). */
+/*
+ * Calls fn on each leaf table (by its directory entry) overlapping
+ * [sva, eva), walking only the tables that exist.
+ */
 static void
 pmap_foreach_pde(struct pmap *pm, vaddr_t sva, vaddr_t eva,
     void (*fn)(struct pmap *, pt_entry_t *pde, vaddr_t base, vaddr_t s, vaddr_t e, void *),
     void *arg)
 {
 	pt_entry_t *pml4 = PHYS_TO_DMAP(pm->pm_pml4);
-	vaddr_t va = sva & ~(NBPD - 1);
 
-	while (va < eva) {
-		pt_entry_t *l4 = &pml4[pl4_i(va)], *l3, *l2;
+	if (sva >= eva)
+		return;
+	for (unsigned i4 = next_nonzero(pml4, pl4_i(sva), pl4_i(eva - 1) + 1); i4 <= pl4_i(eva - 1);
+	    i4 = next_nonzero(pml4, i4 + 1, pl4_i(eva - 1) + 1)) {
+		if (!(pml4[i4] & PG_V))
+			continue;
+		pt_entry_t *pdpt = table_va(pml4[i4]);
+		vaddr_t base4 = (vaddr_t)i4 << 39;
+		unsigned s3 = base4 < sva ? pl3_i(sva) : 0;
+		unsigned e3 = base4 + (1UL << 39) > eva ? pl3_i(eva - 1) : 511;
 
-		if (!(*l4 & PG_V)) {
-			va = (va | ((1UL << 39) - 1)) + 1;
-			continue;
+		for (unsigned i3 = next_nonzero(pdpt, s3, e3 + 1); i3 <= e3;
+		    i3 = next_nonzero(pdpt, i3 + 1, e3 + 1)) {
+			if (!(pdpt[i3] & PG_V))
+				continue;
+			pt_entry_t *pd = table_va(pdpt[i3]);
+			vaddr_t base3 = base4 | ((vaddr_t)i3 << 30);
+			unsigned s2 = base3 < sva ? pl2_i(sva) : 0;
+			unsigned e2 = base3 + (1UL << 30) > eva ? pl2_i(eva - 1) : 511;
+
+			for (unsigned i2 = next_nonzero(pd, s2, e2 + 1); i2 <= e2;
+			    i2 = next_nonzero(pd, i2 + 1, e2 + 1)) {
+				vaddr_t va = base3 | ((vaddr_t)i2 << 21);
+
+				if (pd[i2] & PG_V)
+					fn(pm, &pd[i2], va, MAX(va, sva), MIN(va + NBPD, eva), arg);
+			}
 		}
-		l3 = &table_va(*l4)[pl3_i(va)];
-		if (!(*l3 & PG_V)) {
-			va = (va | ((1UL << 30) - 1)) + 1;
-			continue;
-		}
-		l2 = &table_va(*l3)[pl2_i(va)];
-		if (*l2 & PG_V)
-			fn(pm, l2, va, MAX(va, sva), MIN(va + NBPD, eva), arg);
-		va += NBPD;
 	}
 }
 
@@ -329,12 +386,33 @@ pt_release(struct pmap *pm, pt_entry_t *pde)
 	} else {
 		pt_entry_t *ptes = table_va(*pde);
 
-		for (int i = 0; i < NPTEPG; i++)
-			if (ptes[i] & PG_V)
-				uvm_pageunref(PHYS_TO_VM_PAGE(ptes[i] & PG_FRAME));
-		ptp_free(pt);
-		pm->pm_ptpages--;
+		struct vm_page *pages = vm_pages;
+
+		/* Blocks of eight entries: empty blocks cost one test, full ones a tight loop. */
+		for (unsigned blk = 0; blk < NPTEPG; blk += 8) {
+			pt_entry_t *t = &ptes[blk];
+
+			if ((t[0] | t[1] | t[2] | t[3] | t[4] | t[5] | t[6] | t[7]) == 0)
+				continue;
+#pragma GCC unroll 8
+			for (unsigned i = 0; i < 8; i++) {
+				pt_entry_t v = t[i];
+				struct vm_page *pg;
+
+				if (!(v & PG_V))
+					continue;
+				/* Dropping a shared page's reference is the common case: keep it short. */
+				pg = &pages[(v & PG_FRAME) >> PAGE_SHIFT];
+				t[i] = 0;
+				if (pg->pg_refs > 1)
+					pg->pg_refs--;
+				else
+					uvm_pageunref(pg);
+			}
+		}
+		ptp_free_clean(pt);
 	}
+	pm->pm_leaves--;
 	*pde = 0;
 }
 
@@ -410,70 +488,57 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, int prot)
 void
 pmap_destroy(struct pmap *pm)
 {
-	pt_entry_t *pml4 = PHYS_TO_DMAP(pm->pm_pml4);
+	struct vm_page *pg, *next;
 
 	if (rcr3() == pm->pm_pml4)
 		lcr3(kernel_pml4);
-	for (int i = 0; i < 256; i++) {
-		if (!(pml4[i] & PG_V))
+	/* Leaf tables hang off the page directories; the upper tables are on a list. */
+	for (pg = pm->pm_uppertables; pg != NULL; pg = pg->pg_next) {
+		pt_entry_t *pd;
+
+		if (!(pg->pg_flags & PGF_PD))
 			continue;
-		pt_entry_t *pdpt = table_va(pml4[i]);
-
-		for (int j = 0; j < 512; j++) {
-			if (!(pdpt[j] & PG_V))
-				continue;
-			pt_entry_t *pd = table_va(pdpt[j]);
-
-			for (int k = 0; k < 512; k++)
-				if (pd[k] & PG_V)
-					pt_release(pm, &pd[k]);
-			ptp_free(PHYS_TO_VM_PAGE(pdpt[j] & PG_FRAME));
-		}
-		ptp_free(PHYS_TO_VM_PAGE(pml4[i] & PG_FRAME));
+		pd = PHYS_TO_DMAP(VM_PAGE_TO_PHYS(pg));
+		for (unsigned i = next_nonzero(pd, 0, 512); i < 512; i = next_nonzero(pd, i + 1, 512))
+			if (pd[i] & PG_V)
+				pt_release(pm, &pd[i]);
 	}
+	/* Page directories are empty now (pt_release cleared their entries); PDPTs are not. */
+	for (pg = pm->pm_uppertables; pg != NULL; pg = next) {
+		next = pg->pg_next;
+		pg->pg_next = NULL;
+		if (pg->pg_flags & PGF_PD) {
+			ptp_free_clean(pg);
+		} else {
+			ptp_free(pg);
+		}
+	}
+	pm->pm_uppertables = NULL;
 	ptp_free(PHYS_TO_VM_PAGE(pm->pm_pml4));
 	pm->pm_pml4 = 0;
 }
-
-struct count_arg {
-	uint64_t	leaves;
-	uint64_t	ptes;
-};
 
 static void
 count_in_table(struct pmap *pm __unused, pt_entry_t *pde, vaddr_t base __unused,
     vaddr_t s __unused, vaddr_t e __unused, void *arg)
 {
-	struct count_arg *ca = arg;
-	pt_entry_t *ptes = table_va(*pde);
+	uint64_t *ptes = arg;
+	pt_entry_t *t = table_va(*pde);
 
-	ca->leaves++;
 	for (int i = 0; i < NPTEPG; i++)
-		if (ptes[i] & PG_V)
-			ca->ptes++;
+		if (t[i] & PG_V)
+			(*ptes)++;
 }
 
 void
 pmap_count(struct pmap *pm, uint64_t *upper, uint64_t *leaves, uint64_t *ptes)
 {
-	pt_entry_t *pml4 = PHYS_TO_DMAP(pm->pm_pml4);
-	struct count_arg ca = { 0, 0 };
-	uint64_t n = 1;		/* the PML4 */
-
-	for (int i = 0; i < 256; i++) {
-		if (!(pml4[i] & PG_V))
-			continue;
-		pt_entry_t *pdpt = table_va(pml4[i]);
-
-		n++;
-		for (int j = 0; j < 512; j++)
-			if (pdpt[j] & PG_V)
-				n++;
+	*upper = pm->pm_upper;
+	*leaves = pm->pm_leaves;
+	if (ptes != NULL) {
+		*ptes = 0;
+		pmap_foreach_pde(pm, 0, VM_MAX_USER, count_in_table, ptes);
 	}
-	pmap_foreach_pde(pm, 0, VM_MAX_USER, count_in_table, &ca);
-	*upper = n;
-	*leaves = ca.leaves;
-	*ptes = ca.ptes;
 }
 
 /*
@@ -494,7 +559,7 @@ pmap_pde_create(struct pmap *pm, vaddr_t va, int flags)
 
 			if (pg == NULL)
 				return NULL;
-			pm->pm_ptpages++;
+			pmap_add_upper(pm, pg, level == 1);
 			*e = VM_PAGE_TO_PHYS(pg) | PTE_USER_TABLE;
 		}
 		t = table_va(*e);
@@ -518,6 +583,7 @@ fork_odf_table(struct pmap *src, pt_entry_t *pde, vaddr_t base, vaddr_t s __unus
 	*pde &= ~PG_RW;
 	PHYS_TO_VM_PAGE(*pde & PG_FRAME)->pg_refs++;
 	*dpde = *pde;
+	dst->pm_leaves++;
 	(void)src;
 }
 
@@ -534,28 +600,71 @@ fork_range_in_table(struct pmap *src, pt_entry_t *pde, vaddr_t base __unused, va
     vaddr_t e, void *arg)
 {
 	struct fork_range_arg *fa = arg;
-	pt_entry_t *sptes, *dpte;
+	pt_entry_t *sptes, *dptes = NULL;
+	unsigned first = pl1_i(s), last = first + ((e - s) >> PAGE_SHIFT);
 
 	if (fa->error)
 		return;
 	if ((fa->error = pt_make_private(src, pde, UVM_PGA_RESERVED)) != 0)
 		return;
 	sptes = table_va(*pde);
-	for (vaddr_t va = s; va < e; va += PAGE_SIZE) {
-		pt_entry_t v = sptes[pl1_i(va)];
-		struct vm_page *pg;
 
-		if (!(v & PG_V))
-			continue;
-		dpte = pmap_walk(fa->dst, va, true, false, UVM_PGA_RESERVED);
+	/*
+	 * The common case, a private range under copy-on-write, gets a loop of
+	 * its own: it runs once per mapped page of the parent, so it raises
+	 * page references directly, without uvm_pageref's assertions (a mapped
+	 * page already holds a reference).
+	 */
+	if (!fa->shared && fa->mode == PMAP_FORK_COW) {
+		struct vm_page *pages = vm_pages;
+		unsigned i = next_nonzero(sptes, first, last);
+
+		if (i == last)
+			return;
+		/* The child's leaf table for this 2 MiB. */
+		pt_entry_t *dpte = pmap_walk(fa->dst, (s & ~(NBPD - 1)) | ((vaddr_t)i << PAGE_SHIFT),
+		    true, false, UVM_PGA_RESERVED);
 		if (dpte == NULL) {
 			fa->error = ENOMEM;
 			return;
 		}
-		pg = PHYS_TO_VM_PAGE(v & PG_FRAME);
+		dptes = dpte - i;
+#pragma GCC unroll 4
+		for (; i < last; i++) {
+			pt_entry_t v = sptes[i];
+
+			if (!(v & PG_V))
+				continue;
+			if (!(v & PG_SHMAP)) {
+				v = (v & ~PG_RW) | PG_COW;
+				sptes[i] = v;
+			}
+			pages[(v & PG_FRAME) >> PAGE_SHIFT].pg_refs++;
+			dptes[i] = v;
+		}
+		return;
+	}
+	for (unsigned i = first; i < last; i++) {
+		pt_entry_t v = sptes[i];
+		struct vm_page *pg;
+
+		if (!(v & PG_V))
+			continue;
+		/* The child's leaf table for this 2 MiB, found or made once. */
+		if (dptes == NULL) {
+			pt_entry_t *dpte = pmap_walk(fa->dst, (s & ~(NBPD - 1)) | ((vaddr_t)i << PAGE_SHIFT),
+			    true, false, UVM_PGA_RESERVED);
+
+			if (dpte == NULL) {
+				fa->error = ENOMEM;
+				return;
+			}
+			dptes = dpte - i;
+		}
+		pg = &vm_pages[(v & PG_FRAME) >> PAGE_SHIFT];
 		if (fa->shared || (v & PG_SHMAP)) {
-			uvm_pageref(pg);
-			*dpte = v;
+			pg->pg_refs++;
+			dptes[i] = v;
 		} else if (fa->mode == PMAP_FORK_COPY && fa->writable) {
 			struct vm_page *npg = uvm_pagealloc(UVM_PGA_RESERVED);
 
@@ -565,12 +674,12 @@ fork_range_in_table(struct pmap *src, pt_entry_t *pde, vaddr_t base __unused, va
 			}
 			memcpy(PHYS_TO_DMAP(VM_PAGE_TO_PHYS(npg)),
 			    PHYS_TO_DMAP(VM_PAGE_TO_PHYS(pg)), PAGE_SIZE);
-			*dpte = VM_PAGE_TO_PHYS(npg) | (v & (PG_U | PG_V)) | PG_RW;
+			dptes[i] = VM_PAGE_TO_PHYS(npg) | (v & (PG_U | PG_V)) | PG_RW;
 		} else {
 			v = (v & ~PG_RW) | PG_COW;
-			sptes[pl1_i(va)] = v;
-			uvm_pageref(pg);
-			*dpte = v;
+			sptes[i] = v;
+			pg->pg_refs++;
+			dptes[i] = v;
 		}
 	}
 }

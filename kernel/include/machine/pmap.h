@@ -45,7 +45,9 @@ typedef uint64_t pt_entry_t;
 
 struct pmap {
 	paddr_t		pm_pml4;	/* physical address of the top table */
-	uint64_t	pm_ptpages;	/* table pages owned (upper levels and private leaf tables) */
+	uint64_t	pm_upper;	/* upper-level tables (PML4, PDPTs, page directories) */
+	uint64_t	pm_leaves;	/* leaf tables mapped, shared ones included */
+	struct vm_page	*pm_uppertables; /* PDPTs and page directories, through pg_next */
 };
 
 extern paddr_t kernel_pml4;
@@ -70,7 +72,10 @@ pt_entry_t *pmap_pte_lookup(struct pmap *, vaddr_t va);
 void	pmap_remove(struct pmap *, vaddr_t sva, vaddr_t eva);
 void	pmap_protect(struct pmap *, vaddr_t sva, vaddr_t eva, int prot);
 void	pmap_update_page(struct pmap *, vaddr_t va);
-/* Counts upper-level tables, leaf tables and present leaf entries of the user half. */
+/*
+ * Returns the counts of upper-level and leaf tables, and when `ptes` is not
+ * NULL counts the present leaf entries (a walk of every leaf table).
+ */
 void	pmap_count(struct pmap *, uint64_t *upper, uint64_t *leaves, uint64_t *ptes);
 
 /* The three ways uvm_proc_fork duplicates a private address space. */

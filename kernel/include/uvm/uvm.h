@@ -17,15 +17,20 @@
 #include <sys/lock.h>
 #include <machine/pmap.h>
 
+/*
+ * One per physical page.  16 bytes, a power of two, because fork and exit
+ * index the array once per mapped page.
+ */
 struct vm_page {
 	uint32_t	pg_refs;	/* (p) references: leaf tables, objects, PDEs for table pages */
 	uint16_t	pg_flags;	/* (p) PGF_* */
 	uint16_t	pg_pad;
-	LIST_ENTRY(vm_page) pg_free;	/* (p) free list linkage */
+	struct vm_page	*pg_next;	/* (p) free list, or the owning pmap's list of upper tables */
 };
 #define PGF_FREE	0x1
 #define PGF_PTP		0x2	/* page-table page */
 #define PGF_RESERVED	0x4	/* firmware, kernel image or boot data: never freed */
+#define PGF_PD		0x8	/* page directory (its entries point at leaf tables) */
 
 extern struct vm_page *vm_pages;
 extern paddr_t vm_physmax;
@@ -39,6 +44,7 @@ extern paddr_t vm_physmax;
 
 struct vm_page *uvm_pagealloc(int flags);
 void	uvm_pageref(struct vm_page *);
+void	uvm_pagefree_zeroed(struct vm_page *);
 /* Drops one reference; frees the page when it was the last. */
 void	uvm_pageunref(struct vm_page *);
 /* Reserves `n` free pages for an operation that must not fail later; 0 or ENOMEM. */
@@ -56,6 +62,7 @@ struct uvmexp {
 	uint64_t	pt_copies;	/* leaf tables copied (on-demand fork) */
 	uint64_t	pt_copy_ns;
 	uint64_t	zero_fills;	/* demand-zero faults */
+	uint64_t	zeroed;		/* free pages known to be zero */
 };
 extern struct uvmexp uvmexp;
 extern kmutex_t uvm_page_lock;
