@@ -72,28 +72,48 @@ fork_vm_mode(int flags)
 	}
 }
 
+/* Adds the time since *stamp to the phase `ph` of the trace (trace=1 only). */
+static inline void
+trace_add(uint64_t *stamp, uint64_t *acc, enum fork_phase ph, bool tracing)
+{
+	if (tracing) {
+		uint64_t now = nanouptime();
+
+		acc[ph] += now - *stamp;
+		*stamp = now;
+	}
+}
+
 /*
  * Allocates what fork1's later phases need; returns 0 or ENOMEM with
- * nothing left allocated.
+ * nothing left allocated.  When tracing, the time of each allocation is
+ * added to the phase that uses it, so the breakdown stays per concept.
  */
 static int
-fork_prealloc(struct proc *p1, int flags, struct fork_prealloc *fp)
+fork_prealloc(struct proc *p1, int flags, struct fork_prealloc *fp, bool tracing,
+    uint64_t *acc)
 {
+	uint64_t stamp = tracing ? nanouptime() : 0;
+
 	if ((fp->fp_proc = proc_alloc()) == NULL)
 		goto bad;
 	if ((fp->fp_lwp = lwp_alloc()) == NULL)
 		goto bad_proc;
+	trace_add(&stamp, acc, PH_PROC, tracing);
 	if (!(flags & FORK_SHAREFILES) && (fp->fp_fd = fd_alloc()) == NULL)
 		goto bad_lwp;
+	trace_add(&stamp, acc, PH_FILES, tracing);
 	if (!(flags & FORK_SHARECWD) && (fp->fp_cwdi = cwdinit(p1->p_cwdi)) == NULL)
 		goto bad_fd;
 	if (p1->p_limit->pl_writeable && (fp->fp_limit = lim_copy(p1->p_limit)) == NULL)
 		goto bad_cwdi;
 	if (!(flags & FORK_SHARESIGS) && (fp->fp_sigacts = sigacts_alloc()) == NULL)
 		goto bad_limit;
+	trace_add(&stamp, acc, PH_CWD_LIMITS_SIGS, tracing);
 	if (!(flags & FORK_SHAREVM) &&
 	    uvm_fork_prepare(p1->p_vmspace, fork_vm_mode(flags), &fp->fp_vm) != 0)
 		goto bad_sigacts;
+	trace_add(&stamp, acc, PH_VMSPACE, tracing);
 	return 0;
 
 bad_sigacts:
@@ -116,13 +136,14 @@ bad:
 	return ENOMEM;
 }
 
+/* Ends phase `ph`: its time is what passed since *stamp plus what was set aside for it. */
 static inline void
-trace_mark(uint64_t *stamp, enum fork_phase ph, bool tracing)
+trace_mark(uint64_t *stamp, const uint64_t *acc, enum fork_phase ph, bool tracing)
 {
 	if (tracing) {
 		uint64_t now = nanouptime();
 
-		fork_trace.ft_ns[ph] = now - *stamp;
+		fork_trace.ft_ns[ph] = now - *stamp + acc[ph];
 		*stamp = now;
 	}
 }
@@ -146,6 +167,7 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 	uid_t uid = p1->p_uid;
 	bool tracing = tun.trace;
 	uint64_t stamp = tracing ? nanouptime() : 0;
+	uint64_t acc[PH_NPHASES] = { 0 };	/* preallocation time, by phase */
 	int count;
 
 	KASSERTMSG((flags & ~FORK_ALLFLAGS) == 0, "fork1: unknown flags %#x", flags);
@@ -176,7 +198,7 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 		return EAGAIN;
 	}
 	mutex_exit(&proc_lock);
-	trace_mark(&stamp, PH_LIMITS, tracing);
+	trace_mark(&stamp, acc, PH_LIMITS, tracing);
 
 	/*
 	 * Allocate the u-area now, while it is still easy to back out.  Then
@@ -185,9 +207,11 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 	fp.fp_uarea = uvm_uarea_alloc();
 	if (__predict_false(fp.fp_uarea == NULL))
 		goto bad_limits;
-	if (__predict_false(fork_prealloc(p1, flags, &fp) != 0))
+	trace_mark(&stamp, acc, PH_UAREA, tracing);
+	if (__predict_false(fork_prealloc(p1, flags, &fp, tracing, acc) != 0))
 		goto bad_uarea;
-	trace_mark(&stamp, PH_UAREA, tracing);
+	if (tracing)
+		stamp = nanouptime();
 
 	/*
 	 * We are now committed to the fork: nothing below may fail.
@@ -215,7 +239,7 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 	mutex_enter(&proc_lock);
 	proc_alloc_pid(p2);
 	mutex_exit(&proc_lock);
-	trace_mark(&stamp, PH_PROC, tracing);
+	trace_mark(&stamp, acc, PH_PROC, tracing);
 
 	/* Descriptor table: shared, started clean, or copied. */
 	if (flags & FORK_SHAREFILES) {
@@ -226,7 +250,7 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 	} else {
 		p2->p_fd = fd_copy(p1->p_fd, fp.fp_fd);
 	}
-	trace_mark(&stamp, PH_FILES, tracing);
+	trace_mark(&stamp, acc, PH_FILES, tracing);
 
 	/* Working directory: shared or copied (already copied in fork_prealloc). */
 	if (flags & FORK_SHARECWD) {
@@ -267,7 +291,7 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 	p2->p_stats.ps_start_ns = nanouptime();
 	p2->p_stats.ps_forks = 0;
 	p1->p_stats.ps_forks++;
-	trace_mark(&stamp, PH_CWD_LIMITS_SIGS, tracing);
+	trace_mark(&stamp, acc, PH_CWD_LIMITS_SIGS, tracing);
 
 	/* Set up the child's address space: shared, or duplicated in the chosen mode. */
 	if (flags & FORK_SHAREVM) {
@@ -276,7 +300,7 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 	} else {
 		p2->p_vmspace = uvmspace_fork_prepared(p1->p_vmspace, fork_vm_mode(flags), &fp.fp_vm);
 	}
-	trace_mark(&stamp, PH_VMSPACE, tracing);
+	trace_mark(&stamp, acc, PH_VMSPACE, tracing);
 
 	/* The child's first LWP; it returns to user mode through func (child_return). */
 	l2 = fp.fp_lwp;
@@ -284,7 +308,7 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 	lwp_create(l1, p2, fp.fp_uarea, l2, (flags & FORK_PPWAIT) ? LWP_VFORK : 0,
 	    stack, func != NULL ? func : child_return, func != NULL ? arg : l2,
 	    &l1->l_sigmask, &l1->l_sigstk);
-	trace_mark(&stamp, PH_LWP_CREATE, tracing);
+	trace_mark(&stamp, acc, PH_LWP_CREATE, tracing);
 
 	/* Fork hooks (the Linux emulation sets thread ids and TLS here). */
 	for (int i = 0; i < nforkhooks; i++)
@@ -298,7 +322,7 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	LIST_INSERT_HEAD(&allproc, p2, p_list);
 	mutex_exit(&proc_lock);
-	trace_mark(&stamp, PH_HOOKS_LISTS, tracing);
+	trace_mark(&stamp, acc, PH_HOOKS_LISTS, tracing);
 
 	/* Make the child runnable, unless it is to stop at birth (PS_STOPFORK). */
 	mutex_enter(p2->p_lock);
@@ -324,12 +348,12 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 	}
 	if (retval != NULL)
 		retval[0] = p2->p_pid;
-	trace_mark(&stamp, PH_RUNNABLE, tracing);
+	trace_mark(&stamp, acc, PH_RUNNABLE, tracing);
 
 	/* Preserve vfork's synchronisation: wait until the child execs or exits. */
 	while (l1->l_vforkwaiting)
 		(void)tsleep(&l1->l_vforkwaiting, false, "vfork", 0);
-	trace_mark(&stamp, PH_VFORK_WAIT, tracing);
+	trace_mark(&stamp, acc, PH_VFORK_WAIT, tracing);
 	if (tracing)
 		fork_trace.ft_seq++;
 	return 0;
