@@ -129,8 +129,8 @@ exec_page(struct vmspace *vm, vaddr_t va)
 		KASSERT(e != NULL);
 		if (pg == NULL)
 			return NULL;
-		*pte = VM_PAGE_TO_PHYS(pg) | PG_V | PG_U |
-		    ((e->e_prot & VM_PROT_WRITE) ? PG_RW : 0);
+		pmap_pte_enter(pte, VM_PAGE_TO_PHYS(pg) | PG_V | PG_U |
+		    ((e->e_prot & VM_PROT_WRITE) ? PG_RW : 0));
 	}
 	return (uint8_t *)PHYS_TO_DMAP(*pte & PG_FRAME) + (va & PAGE_MASK);
 }

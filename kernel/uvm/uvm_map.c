@@ -504,13 +504,13 @@ uvm_fault(struct vmspace *vm, vaddr_t va, int access)
 				e->e_obj->uo_pages[idx] = pg;
 			}
 			uvm_pageref(pg);
-			*pte = VM_PAGE_TO_PHYS(pg) | PG_V | PG_U | PG_SHMAP | rw;
+			pmap_pte_enter(pte, VM_PAGE_TO_PHYS(pg) | PG_V | PG_U | PG_SHMAP | rw);
 		} else {
 			if ((pg = uvm_pagealloc(UVM_PGA_ZERO)) == NULL) {
 				error = ENOMEM;
 				goto out;
 			}
-			*pte = VM_PAGE_TO_PHYS(pg) | PG_V | PG_U | rw;
+			pmap_pte_enter(pte, VM_PAGE_TO_PHYS(pg) | PG_V | PG_U | rw);
 			uvmexp.zero_fills++;
 		}
 	} else if ((access & VM_PROT_WRITE) && !(v & PG_RW)) {

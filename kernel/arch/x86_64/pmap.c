@@ -12,6 +12,12 @@
  * A data page's reference count counts leaf tables mapping it (plus the
  * uvm_object of a shared mapping); a shared leaf table counts once.
  *
+ * Each leaf table's vm_page keeps a summary word: bit b is set when any of
+ * entries 8b..8b+7 may be valid.  Fork, exit and unsharing visit only the
+ * marked blocks, so their cost follows the pages mapped, not the 512
+ * entries of every table.  Bits are set when an entry is stored and
+ * cleared when a scan finds their block empty.
+ *
  * Locking: the caller holds the address space's vm_lock.  With one CPU
  * the TLB of a non-current address space needs no shootdown.
  * XXX With several CPUs running one address space, changes here need TLB
@@ -51,6 +57,7 @@ ptp_alloc(int flags)
 	if (pg == NULL)
 		return NULL;
 	pg->pg_flags |= PGF_PTP;
+	pg->pg_summary = 0;
 	uvmexp.ptpages++;
 	return pg;
 }
@@ -102,6 +109,19 @@ pmap_add_upper(struct pmap *pm, struct vm_page *pg, bool is_pd)
 	pg->pg_next = pm->pm_uppertables;
 	pm->pm_uppertables = pg;
 	pm->pm_upper++;
+}
+
+static inline struct vm_page *
+ptp_of(const pt_entry_t *pte)
+{
+	return &vm_pages[DMAP_TO_PHYS((vaddr_t)pte) >> PAGE_SHIFT];
+}
+
+void
+pmap_pte_enter(pt_entry_t *pte, pt_entry_t v)
+{
+	*pte = v;
+	ptp_of(pte)->pg_summary |= 1ULL << ((((vaddr_t)pte & PAGE_MASK) >> 3) >> 3);
 }
 
 static void
@@ -251,18 +271,23 @@ pt_unshare(pt_entry_t *pde, int flags)
 	if (new == NULL)
 		return ENOMEM;
 	dst = PHYS_TO_DMAP(VM_PAGE_TO_PHYS(new));
-	for (int i = 0; i < NPTEPG; i++) {
-		pt_entry_t e = src[i];
+	for (uint64_t sum = old->pg_summary; sum != 0; sum &= sum - 1) {
+		unsigned blk = __builtin_ctzll(sum) * 8;
 
-		if (!(e & PG_V))
-			continue;
-		if (!(e & PG_SHMAP)) {
-			e = (e & ~PG_RW) | PG_COW;
-			src[i] = e;
+		for (unsigned i = blk; i < blk + 8; i++) {
+			pt_entry_t e = src[i];
+
+			if (!(e & PG_V))
+				continue;
+			if (!(e & PG_SHMAP)) {
+				e = (e & ~PG_RW) | PG_COW;
+				src[i] = e;
+			}
+			uvm_pageref(PHYS_TO_VM_PAGE(e & PG_FRAME));
+			dst[i] = e;
 		}
-		uvm_pageref(PHYS_TO_VM_PAGE(e & PG_FRAME));
-		dst[i] = e;
 	}
+	new->pg_summary = old->pg_summary;
 	KASSERT(old->pg_refs > 1);
 	old->pg_refs--;
 	*pde = VM_PAGE_TO_PHYS(new) | PTE_USER_TABLE;
@@ -388,12 +413,10 @@ pt_release(struct pmap *pm, pt_entry_t *pde)
 
 		struct vm_page *pages = vm_pages;
 
-		/* Blocks of eight entries: empty blocks cost one test, full ones a tight loop. */
-		for (unsigned blk = 0; blk < NPTEPG; blk += 8) {
-			pt_entry_t *t = &ptes[blk];
+		/* Only the blocks the summary marks can hold valid entries. */
+		for (uint64_t sum = pt->pg_summary; sum != 0; sum &= sum - 1) {
+			pt_entry_t *t = &ptes[__builtin_ctzll(sum) * 8];
 
-			if ((t[0] | t[1] | t[2] | t[3] | t[4] | t[5] | t[6] | t[7]) == 0)
-				continue;
 #pragma GCC unroll 8
 			for (unsigned i = 0; i < 8; i++) {
 				pt_entry_t v = t[i];
@@ -595,92 +618,146 @@ struct fork_range_arg {
 	int		error;
 };
 
+/* Copies or shares one valid leaf entry `v` of the parent into the child (all modes). */
+static int
+fork_one_pte(struct fork_range_arg *fa, pt_entry_t *spte, pt_entry_t *dpte, pt_entry_t v)
+{
+	struct vm_page *pg = &vm_pages[(v & PG_FRAME) >> PAGE_SHIFT];
+
+	if (fa->shared || (v & PG_SHMAP)) {
+		pg->pg_refs++;
+		*dpte = v;
+	} else if (fa->mode == PMAP_FORK_COPY && fa->writable) {
+		struct vm_page *npg = uvm_pagealloc(UVM_PGA_RESERVED);
+
+		if (npg == NULL)
+			return ENOMEM;
+		memcpy(PHYS_TO_DMAP(VM_PAGE_TO_PHYS(npg)), PHYS_TO_DMAP(VM_PAGE_TO_PHYS(pg)),
+		    PAGE_SIZE);
+		*dpte = VM_PAGE_TO_PHYS(npg) | (v & (PG_U | PG_V)) | PG_RW;
+	} else {
+		/* Copy-on-write: both sides read-only; a mapped page already holds a reference. */
+		v = (v & ~PG_RW) | PG_COW;
+		*spte = v;
+		pg->pg_refs++;
+		*dpte = v;
+	}
+	return 0;
+}
+
 static void
 fork_range_in_table(struct pmap *src, pt_entry_t *pde, vaddr_t base __unused, vaddr_t s,
     vaddr_t e, void *arg)
 {
 	struct fork_range_arg *fa = arg;
+	struct vm_page *spg, *dpg = NULL;
 	pt_entry_t *sptes, *dptes = NULL;
 	unsigned first = pl1_i(s), last = first + ((e - s) >> PAGE_SHIFT);
+	unsigned b0 = first / 8, b1 = (last - 1) / 8;
+	uint64_t mask, sum;
 
 	if (fa->error)
 		return;
 	if ((fa->error = pt_make_private(src, pde, UVM_PGA_RESERVED)) != 0)
 		return;
 	sptes = table_va(*pde);
+	spg = ptp_of(sptes);
+
+	/* Visit only the marked blocks that overlap [first, last). */
+	mask = (b1 == 63 ? ~0ULL : (1ULL << (b1 + 1)) - 1) & ~((1ULL << b0) - 1);
+	sum = spg->pg_summary & mask;
+	if (sum == 0)
+		return;
 
 	/*
 	 * The common case, a private range under copy-on-write, gets a loop of
-	 * its own: it runs once per mapped page of the parent, so it raises
-	 * page references directly, without uvm_pageref's assertions (a mapped
-	 * page already holds a reference).
+	 * its own: it runs once per mapped page of the parent, so it has no
+	 * per-entry mode tests and raises page references directly.
 	 */
 	if (!fa->shared && fa->mode == PMAP_FORK_COW) {
 		struct vm_page *pages = vm_pages;
-		unsigned i = next_nonzero(sptes, first, last);
-
-		if (i == last)
-			return;
-		/* The child's leaf table for this 2 MiB. */
-		pt_entry_t *dpte = pmap_walk(fa->dst, (s & ~(NBPD - 1)) | ((vaddr_t)i << PAGE_SHIFT),
+		unsigned blk = __builtin_ctzll(sum);
+		pt_entry_t *dpte = pmap_walk(fa->dst, (s & ~(NBPD - 1)) | ((vaddr_t)blk << 15),
 		    true, false, UVM_PGA_RESERVED);
+
 		if (dpte == NULL) {
 			fa->error = ENOMEM;
 			return;
 		}
-		dptes = dpte - i;
+		dptes = dpte - blk * 8;
+		dpg = ptp_of(dptes);
+		dpg->pg_summary |= sum;
+		if (sum == mask) {
+			/* Every block is marked: a dense range, one straight loop. */
 #pragma GCC unroll 4
-		for (; i < last; i++) {
+			for (unsigned i = first; i < last; i++) {
+				pt_entry_t v = sptes[i];
+
+				if (!(v & PG_V))
+					continue;
+				if (!(v & PG_SHMAP)) {
+					v = (v & ~PG_RW) | PG_COW;
+					sptes[i] = v;
+				}
+				pages[(v & PG_FRAME) >> PAGE_SHIFT].pg_refs++;
+				dptes[i] = v;
+			}
+			return;
+		}
+		for (; sum != 0; sum &= sum - 1) {
+			unsigned lo, hi;
+
+			blk = __builtin_ctzll(sum);
+			lo = MAX(blk * 8, first);
+			hi = MIN(blk * 8 + 8, last);
+#pragma GCC unroll 8
+			for (unsigned i = lo; i < hi; i++) {
+				pt_entry_t v = sptes[i];
+
+				if (!(v & PG_V))
+					continue;
+				if (!(v & PG_SHMAP)) {
+					v = (v & ~PG_RW) | PG_COW;
+					sptes[i] = v;
+				}
+				pages[(v & PG_FRAME) >> PAGE_SHIFT].pg_refs++;
+				dptes[i] = v;
+			}
+		}
+		return;
+	}
+
+	for (; sum != 0; sum &= sum - 1) {
+		unsigned blk = __builtin_ctzll(sum);
+		unsigned lo = MAX(blk * 8, first), hi = MIN(blk * 8 + 8, last);
+		bool any = false;
+
+		for (unsigned i = lo; i < hi; i++) {
 			pt_entry_t v = sptes[i];
 
 			if (!(v & PG_V))
 				continue;
-			if (!(v & PG_SHMAP)) {
-				v = (v & ~PG_RW) | PG_COW;
-				sptes[i] = v;
+			any = true;
+			/* The child's leaf table for this 2 MiB, found or made once. */
+			if (dptes == NULL) {
+				pt_entry_t *dpte = pmap_walk(fa->dst,
+				    (s & ~(NBPD - 1)) | ((vaddr_t)i << PAGE_SHIFT),
+				    true, false, UVM_PGA_RESERVED);
+
+				if (dpte == NULL) {
+					fa->error = ENOMEM;
+					return;
+				}
+				dptes = dpte - i;
+				dpg = ptp_of(dptes);
 			}
-			pages[(v & PG_FRAME) >> PAGE_SHIFT].pg_refs++;
-			dptes[i] = v;
-		}
-		return;
-	}
-	for (unsigned i = first; i < last; i++) {
-		pt_entry_t v = sptes[i];
-		struct vm_page *pg;
-
-		if (!(v & PG_V))
-			continue;
-		/* The child's leaf table for this 2 MiB, found or made once. */
-		if (dptes == NULL) {
-			pt_entry_t *dpte = pmap_walk(fa->dst, (s & ~(NBPD - 1)) | ((vaddr_t)i << PAGE_SHIFT),
-			    true, false, UVM_PGA_RESERVED);
-
-			if (dpte == NULL) {
-				fa->error = ENOMEM;
+			if ((fa->error = fork_one_pte(fa, &sptes[i], &dptes[i], v)) != 0)
 				return;
-			}
-			dptes = dpte - i;
 		}
-		pg = &vm_pages[(v & PG_FRAME) >> PAGE_SHIFT];
-		if (fa->shared || (v & PG_SHMAP)) {
-			pg->pg_refs++;
-			dptes[i] = v;
-		} else if (fa->mode == PMAP_FORK_COPY && fa->writable) {
-			struct vm_page *npg = uvm_pagealloc(UVM_PGA_RESERVED);
-
-			if (npg == NULL) {
-				fa->error = ENOMEM;
-				return;
-			}
-			memcpy(PHYS_TO_DMAP(VM_PAGE_TO_PHYS(npg)),
-			    PHYS_TO_DMAP(VM_PAGE_TO_PHYS(pg)), PAGE_SIZE);
-			dptes[i] = VM_PAGE_TO_PHYS(npg) | (v & (PG_U | PG_V)) | PG_RW;
-		} else {
-			v = (v & ~PG_RW) | PG_COW;
-			sptes[i] = v;
-			pg->pg_refs++;
-			dptes[i] = v;
-		}
+		if (any)
+			dpg->pg_summary |= 1ULL << blk;
+		else if (lo == blk * 8 && hi == blk * 8 + 8)
+			spg->pg_summary &= ~(1ULL << blk);	/* the whole block is empty now */
 	}
 }
 

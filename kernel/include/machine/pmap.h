@@ -69,6 +69,8 @@ pt_entry_t *pmap_pte_kernel(vaddr_t va);
 pt_entry_t *pmap_pte(struct pmap *, vaddr_t va, bool create);
 /* Like pmap_pte but never changes anything: for lookups only. */
 pt_entry_t *pmap_pte_lookup(struct pmap *, vaddr_t va);
+/* Stores a valid entry into a leaf table returned by pmap_pte. */
+void	pmap_pte_enter(pt_entry_t *pte, pt_entry_t v);
 void	pmap_remove(struct pmap *, vaddr_t sva, vaddr_t eva);
 void	pmap_protect(struct pmap *, vaddr_t sva, vaddr_t eva, int prot);
 void	pmap_update_page(struct pmap *, vaddr_t va);

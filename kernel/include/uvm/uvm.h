@@ -25,7 +25,10 @@ struct vm_page {
 	uint32_t	pg_refs;	/* (p) references: leaf tables, objects, PDEs for table pages */
 	uint16_t	pg_flags;	/* (p) PGF_* */
 	uint16_t	pg_pad;
-	struct vm_page	*pg_next;	/* (p) free list, or the owning pmap's list of upper tables */
+	union {
+		struct vm_page *pg_next;	/* (p) free list, or the owning pmap's upper tables */
+		uint64_t pg_summary;	/* leaf tables: bit b set if entries 8b..8b+7 may be valid */
+	};
 };
 #define PGF_FREE	0x1
 #define PGF_PTP		0x2	/* page-table page */
