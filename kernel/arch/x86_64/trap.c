@@ -96,6 +96,14 @@ trap_pagefault(struct trapframe *tf)
 			    l->l_proc->p_pid);
 		sigexit(l, SIGKILL);
 	}
+	{
+		/* Like Linux's "segfault at" line: rate-limited, on the kernel log only. */
+		static struct ratelimit rl;
+
+		if (ratecheck(&rl, 1000))
+			printf("forklab: pid %d (%s): segfault at %#lx rip %#lx error %#lx\n",
+			    l->l_proc->p_pid, l->l_proc->p_comm, cr2, tf->tf_rip, tf->tf_err);
+	}
 	trapsignal(l, SIGSEGV);
 }
 
