@@ -8,12 +8,12 @@
 # KEYS lists one key a line with its values ("cow copy cow odf"); "-" reads
 # it from standard input (t_matrix --keys prints the matrix's keys).
 #
-# ARRAY holds one configuration a line, "BOOT key=value,key=value,...", with
+# ARRAY contains one configuration a line, "BOOT key=value,key=value,...", with
 # every key once; blank lines and lines starting with # are ignored.  BOOT
-# numbers the boot the row runs in; the first row of each boot is that
+# numbers the boot the row runs in.  The first row of each boot is that
 # boot's kernel command line, the others are applied at run time.  ARRAY is
 # complete when (1) for any two keys and any value of each, some row has
-# both, and (2) the first rows of the boots together hold every value of
+# both, and (2) the first rows of the boots together contain every value of
 # every key, so that the kernel parses each value from its command line.
 #
 # The generator is greedy and deterministic.  Each new row starts from the

@@ -13,8 +13,8 @@
  * configuration, which is what makes a full matrix affordable under TCG.
  *
  * t_matrix is a child subreaper (as PID 1 on forklab it is init anyway), so
- * orphans a test leaves behind come back to it; they are reaped before the
- * next test starts, so that no test sees the previous one's processes.
+ * orphans a test leaves behind come back to it.  They are reaped before the
+ * next test starts, so that no test finds the previous one's processes.
  *
  * Without /proc/forklab (Linux) no configuration can be applied: each test
  * runs once under the running kernel, which checks this runner itself.
@@ -67,8 +67,8 @@ static const char *const mx_default_tests[] = {
 #define MX_NDEFAULT (sizeof(mx_default_tests) / sizeof(mx_default_tests[0]))
 
 /*
- * Words that the kernel must refuse.  The first valid-looking word of a
- * mixed write is built at run time (see mx_check_rejects).
+ * Words that the kernel must reject.  The mixed write, a valid word followed
+ * by an invalid one, is built at run time (see mx_check_rejects).
  */
 static const char *const mx_bad_words[] = {
 	"cow=bogus", "nosuchkey=1", "uarea_pages=1", "uarea_pages=17",
@@ -186,8 +186,9 @@ mx_accepted(const struct mx_key *k, char *buf, size_t size)
 
 /*
  * Checks the syntax of CFG ("key=value,key=value") against the key table;
- * exits with status 2 on a bad word.  The kernel makes the final decision
- * on values (e.g. the uarea_pages range): a refusal there is a failure.
+ * exits with status 2 on an invalid word.  The kernel makes the final
+ * decision on values (e.g. the uarea_pages range), and its rejection counts
+ * as a failed configuration.
  */
 static void
 mx_config_check(const char *cfg)
@@ -231,7 +232,7 @@ mx_config_check(const char *cfg)
 		}
 		if (!ok) {
 			mx_accepted(k, accepted, sizeof(accepted));
-			mx_usage_error("bad value '%.*s' for %s in configuration '%s' (accepted: %s)",
+			mx_usage_error("invalid value '%.*s' for %s in configuration '%s' (accepted: %s)",
 			    (int)vlen, val, k->mk_name, cfg, accepted);
 		}
 		if (end == NULL)
@@ -327,7 +328,7 @@ mx_config_write(const char *text)
 	return error;
 }
 
-/* Nonzero when LINE holds WORD (LEN bytes) as a whole space-separated word. */
+/* Returns true when LINE contains WORD (LEN bytes) as a whole space-separated word. */
 static bool
 mx_has_word(const char *line, const char *word, size_t len)
 {
@@ -346,9 +347,9 @@ mx_has_word(const char *line, const char *word, size_t len)
 }
 
 /*
- * Writes each invalid word, and one write mixing a valid change with an
- * invalid word, and checks that each fails with EINVAL and leaves the
- * configuration as it was.  Returns true when all did.
+ * Writes each invalid word, then a valid change followed by an invalid word,
+ * and checks that each write fails with EINVAL and leaves the configuration
+ * as it was.  Returns true when all writes were rejected that way.
  */
 static bool
 mx_check_rejects(const char *cfg)
@@ -397,16 +398,46 @@ mx_check_rejects(const char *cfg)
 }
 
 /*
+ * Reads the configuration in effect and checks that it contains every word
+ * of CFG; WHAT names the check in failure lines.  Returns true when it does.
+ */
+static bool
+mx_config_shows(const char *what, const char *cfg)
+{
+	char back[512];
+	const char *p = cfg;
+	int error;
+	bool ok = true;
+
+	if ((error = mx_config_read(back, sizeof(back))) != 0) {
+		mx_print("t_matrix: FAIL %s: read %s: %s\n", what, MX_CONFIG_PATH,
+		    strerror(error));
+		return false;
+	}
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		if (!mx_has_word(back, p, len)) {
+			mx_print("t_matrix: FAIL %s: read back \"%s\", lacks %.*s\n", what,
+			    back, (int)len, p);
+			ok = false;
+		}
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	return ok;
+}
+
+/*
  * Applies CFG and checks that reading the file back shows every one of its
  * words.  Returns true when the configuration is in effect.
  */
 static bool
 mx_config_apply(const char *cfg)
 {
-	char text[256], back[512];
-	const char *p = cfg;
+	char text[256], what[256];
 	int error;
-	bool ok = true;
 
 	snprintf(text, sizeof(text), "%s", cfg);
 	for (char *c = text; *c != '\0'; c++)
@@ -417,24 +448,8 @@ mx_config_apply(const char *cfg)
 		    strerror(error));
 		return false;
 	}
-	if ((error = mx_config_read(back, sizeof(back))) != 0) {
-		mx_print("t_matrix: FAIL %s config: read %s: %s\n", cfg, MX_CONFIG_PATH,
-		    strerror(error));
-		return false;
-	}
-	for (;;) {
-		size_t len = strcspn(p, ",");
-
-		if (!mx_has_word(back, p, len)) {
-			mx_print("t_matrix: FAIL %s config: read back \"%s\", lacks %.*s\n",
-			    cfg, back, (int)len, p);
-			ok = false;
-		}
-		if (p[len] == '\0')
-			break;
-		p += len + 1;
-	}
-	return ok;
+	snprintf(what, sizeof(what), "%s config", cfg);
+	return mx_config_shows(what, cfg);
 }
 
 /* ---- running one test ---- */
@@ -576,7 +591,7 @@ mx_number(const char *opt, const char *s, long min, long max)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		mx_usage_error("%s: bad value '%s' (accepted: an integer from %ld to %ld)",
+		mx_usage_error("%s: invalid value '%s' (accepted: an integer from %ld to %ld)",
 		    opt, s, min, max);
 	return v;
 }
@@ -594,7 +609,7 @@ mx_add_slice(const char *arg, char **cfgs, int *ncfg)
 
 	snprintf(buf, sizeof(buf), "%s", arg);
 	if ((slash = strchr(buf, '/')) == NULL)
-		mx_usage_error("--slice: bad value '%s' (accepted: I/K with 1 <= I <= K <= %ld)",
+		mx_usage_error("--slice: invalid value '%s' (accepted: I/K with 1 <= I <= K <= %ld)",
 		    arg, n);
 	*slash = '\0';
 	parts = mx_number("--slice K", slash + 1, 1, n);
@@ -604,33 +619,14 @@ mx_add_slice(const char *arg, char **cfgs, int *ncfg)
 }
 
 /*
- * Checks that the configuration in effect before any write holds every word
- * of CFG: the kernel parsed them from its command line.
+ * Checks that the configuration in effect before any write contains every
+ * word of CFG, which the kernel can only have taken from its command line.
  */
 static bool
 mx_check_boot(const char *cfg)
 {
-	char back[512];
-	const char *p = cfg;
-	int error;
-	bool ok = true;
+	bool ok = mx_config_shows("boot config", cfg);
 
-	if ((error = mx_config_read(back, sizeof(back))) != 0) {
-		mx_print("t_matrix: FAIL boot config: read %s: %s\n", MX_CONFIG_PATH,
-		    strerror(error));
-		return false;
-	}
-	for (;;) {
-		size_t len = strcspn(p, ",");
-
-		if (!mx_has_word(back, p, len)) {
-			mx_print("t_matrix: FAIL boot config: \"%s\" lacks %.*s\n", back, (int)len, p);
-			ok = false;
-		}
-		if (p[len] == '\0')
-			break;
-		p += len + 1;
-	}
 	mx_print("t_matrix: %s %s boot config (%s)\n", ok ? "pass" : "FAIL", cfg,
 	    ok ? "in effect from the kernel command line" : "not in effect");
 	return ok;
@@ -644,11 +640,11 @@ mx_parse_tests(const char *arg, const char **tests, int max)
 	int n = 0;
 
 	if (*arg == '\0' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,") || *arg == ',')
-		mx_usage_error("--tests: bad list '%s' (accepted: NAME,NAME,... of programs "
+		mx_usage_error("--tests: invalid list '%s' (accepted: NAME,NAME,... of programs "
 		    "in the test directory)", arg);
 	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
 		if (strchr(name, '/') != NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-			mx_usage_error("--tests: bad name '%s' (accepted: a program name without '/')",
+			mx_usage_error("--tests: invalid name '%s' (accepted: a program name without '/')",
 			    name);
 		if (n == max)
 			mx_usage_error("--tests: more than %d names", max);
@@ -701,118 +697,150 @@ mx_self_dir(char *buf, size_t size)
 		*slash = '\0';
 }
 
-int
-main(int argc, char **argv)
-{
-	const char *tests[64];
-	char dirbuf[PATH_MAX];
-	const char *dir = NULL, *expect = NULL;
-	long timeout = 300;
-	int ntests = 0, ncfg = 0, i;
-	char **cfgs;
-	bool forklab, sliced = false, list = false;
+/* Options and configurations from the command line. */
+struct mx_opts {
+	const char *mo_tests[64];
+	int mo_ntests;
+	const char *mo_dir;		/* NULL: the default directory */
+	const char *mo_expect;		/* --expect CONFIG, or NULL */
+	long mo_timeout;		/* seconds a test may run */
+	char **mo_cfgs;
+	int mo_ncfg;
+	bool mo_list;
+};
 
-	cfgs = calloc((size_t)(mx_product_size() + argc), sizeof(*cfgs));
-	if (cfgs == NULL)
+/*
+ * Parses the command line into O.  Exits with status 2 on bad usage, and
+ * with 0 after --keys or --help.
+ */
+static void
+mx_parse_args(int argc, char **argv, struct mx_opts *o)
+{
+	bool sliced = false;
+
+	o->mo_timeout = 300;
+	o->mo_cfgs = calloc((size_t)(mx_product_size() + argc), sizeof(*o->mo_cfgs));
+	if (o->mo_cfgs == NULL)
 		mx_usage_error("out of memory");
-	for (i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (strcmp(a, "--keys") == 0 && argc == 2) {
+		if (strcmp(a, "--keys") == 0) {
+			if (argc != 2)
+				mx_usage_error("--keys takes no other argument");
 			mx_print_keys();
-			return 0;
-		} else if (strcmp(a, "--list") == 0) {
-			list = true;
+			exit(0);
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			mx_usage(stdout);
-			return 0;
+			exit(0);
+		} else if (strcmp(a, "--list") == 0) {
+			o->mo_list = true;
 		} else if (strcmp(a, "--dir") == 0 || strcmp(a, "--tests") == 0 ||
 		    strcmp(a, "--timeout") == 0 || strcmp(a, "--slice") == 0 ||
 		    strcmp(a, "--expect") == 0) {
 			if (i + 1 >= argc)
 				mx_usage_error("%s: missing value", a);
-			if (strcmp(a, "--dir") == 0)
-				dir = argv[++i];
-			else if (strcmp(a, "--tests") == 0)
-				ntests = mx_parse_tests(argv[++i], tests, 64);
-			else if (strcmp(a, "--timeout") == 0)
-				timeout = mx_number("--timeout", argv[++i], 1, 86400);
-			else if (strcmp(a, "--expect") == 0)
-				mx_config_check(expect = argv[++i]);
-			else if (sliced)
+			if (strcmp(a, "--dir") == 0) {
+				o->mo_dir = argv[++i];
+			} else if (strcmp(a, "--tests") == 0) {
+				o->mo_ntests = mx_parse_tests(argv[++i], o->mo_tests, 64);
+			} else if (strcmp(a, "--timeout") == 0) {
+				o->mo_timeout = mx_number("--timeout", argv[++i], 1, 86400);
+			} else if (strcmp(a, "--expect") == 0) {
+				o->mo_expect = argv[++i];
+				mx_config_check(o->mo_expect);
+			} else if (sliced) {
 				mx_usage_error("--slice: given more than once");
-			else {
+			} else {
 				sliced = true;
-				mx_add_slice(argv[++i], cfgs, &ncfg);
+				mx_add_slice(argv[++i], o->mo_cfgs, &o->mo_ncfg);
 			}
 		} else if (a[0] == '-') {
 			mx_usage_error("unknown option '%s' (accepted: --dir, --tests, --timeout, "
 			    "--expect, --slice, --list, --keys, --help)", a);
 		} else {
 			mx_config_check(a);
-			cfgs[ncfg++] = argv[i];
+			o->mo_cfgs[o->mo_ncfg++] = argv[i];
 		}
 	}
-	if (list) {
-		for (i = 0; i < ncfg; i++)
-			printf("%s\n", cfgs[i]);
-		return 0;
-	}
-	if (ntests == 0) {
+	if (o->mo_ntests == 0) {
 		for (size_t t = 0; t < MX_NDEFAULT; t++)
-			tests[ntests++] = mx_default_tests[t];
+			o->mo_tests[o->mo_ntests++] = mx_default_tests[t];
+	}
+}
+
+/*
+ * Checks the rejection of invalid words, applies configuration C of O and
+ * runs every test under it.  Tests of a configuration not in effect are
+ * counted as failed without running.
+ */
+static void
+mx_run_config(const struct mx_opts *o, int c)
+{
+	const char *cfg = o->mo_cfgs[c];
+	bool rejects = mx_check_rejects(cfg);
+	bool applied = mx_config_apply(cfg);
+
+	mx_result(rejects && applied);
+	mx_print("t_matrix: %s %s config (%d/%d: %s)\n", rejects && applied ? "pass" : "FAIL",
+	    cfg, c + 1, o->mo_ncfg, !applied ? "not in effect" :
+	    !rejects ? "invalid writes not rejected" : "applied, invalid writes rejected");
+	for (int i = 0; i < o->mo_ntests; i++) {
+		if (!applied) {
+			mx_print("t_matrix: FAIL %s %s (not run: configuration not in effect)\n",
+			    cfg, o->mo_tests[i]);
+			mx_result(false);
+			continue;
+		}
+		mx_result(mx_run_test(cfg, o->mo_dir, o->mo_tests[i], o->mo_timeout));
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mx_opts o = { 0 };
+	char dirbuf[PATH_MAX];
+	bool forklab;
+
+	mx_parse_args(argc, argv, &o);
+	if (o.mo_list) {
+		for (int c = 0; c < o.mo_ncfg; c++)
+			printf("%s\n", o.mo_cfgs[c]);
+		return 0;
 	}
 
 	forklab = access(MX_CONFIG_PATH, F_OK) == 0;
-	if (dir == NULL) {
-		if (forklab) {
-			dir = "/bin";
-		} else {
-			mx_self_dir(dirbuf, sizeof(dirbuf));
-			dir = dirbuf;
-		}
+	if (o.mo_dir == NULL && forklab) {
+		o.mo_dir = "/bin";
+	} else if (o.mo_dir == NULL) {
+		mx_self_dir(dirbuf, sizeof(dirbuf));
+		o.mo_dir = dirbuf;
 	}
-	if (!forklab && (ncfg > 0 || expect != NULL)) {
+	if (!forklab && (o.mo_ncfg > 0 || o.mo_expect != NULL)) {
 		mx_print("t_matrix: note: no %s: configurations ignored, each test "
 		    "runs once under this kernel\n", MX_CONFIG_PATH);
-		ncfg = 0;
-		expect = NULL;
+		o.mo_ncfg = 0;
+		o.mo_expect = NULL;
 	}
 
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
 		mx_print("t_matrix: FAIL prctl(PR_SET_CHILD_SUBREAPER): %s\n", strerror(errno));
 		mx_result(false);
 	}
-	mx_print("t_matrix: %d configuration%s x %d test%s from %s\n", ncfg ? ncfg : 1,
-	    ncfg > 1 ? "s" : "", ntests, ntests > 1 ? "s" : "", dir);
+	mx_print("t_matrix: %d configuration%s x %d test%s from %s\n",
+	    o.mo_ncfg ? o.mo_ncfg : 1, o.mo_ncfg > 1 ? "s" : "", o.mo_ntests,
+	    o.mo_ntests > 1 ? "s" : "", o.mo_dir);
 
-	if (expect != NULL)
-		mx_result(mx_check_boot(expect));
-	if (ncfg == 0) {
-		const char *label = forklab ? "current" : "host";
-
-		for (i = 0; i < ntests; i++)
-			mx_result(mx_run_test(label, dir, tests[i], timeout));
+	if (o.mo_expect != NULL)
+		mx_result(mx_check_boot(o.mo_expect));
+	if (o.mo_ncfg == 0) {
+		for (int i = 0; i < o.mo_ntests; i++)
+			mx_result(mx_run_test(forklab ? "current" : "host", o.mo_dir,
+			    o.mo_tests[i], o.mo_timeout));
 	}
-	for (int c = 0; c < ncfg; c++) {
-		bool rejects = mx_check_rejects(cfgs[c]);
-		bool applied = mx_config_apply(cfgs[c]);
-
-		mx_result(rejects && applied);
-		mx_print("t_matrix: %s %s config (%d/%d: %s)\n",
-		    rejects && applied ? "pass" : "FAIL", cfgs[c], c + 1, ncfg,
-		    !applied ? "not in effect" : !rejects ? "invalid writes not refused" :
-		    "applied, invalid writes refused");
-		for (i = 0; i < ntests; i++) {
-			if (!applied) {
-				mx_print("t_matrix: FAIL %s %s (not run: configuration not in effect)\n",
-				    cfgs[c], tests[i]);
-				mx_result(false);
-				continue;
-			}
-			mx_result(mx_run_test(cfgs[c], dir, tests[i], timeout));
-		}
-	}
+	for (int c = 0; c < o.mo_ncfg; c++)
+		mx_run_config(&o, c);
 	mx_print("%d passed, %d failed\n", mx_passed, mx_failed);
 	return mx_failed == 0 ? 0 : 1;
 }

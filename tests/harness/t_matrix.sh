@@ -1,8 +1,9 @@
-# The test matrix on the host: the checked-in covering array really covers
-# every pair and puts every value on a kernel command line, the checker
-# catches broken arrays, the generator reproduces the array, t_matrix
-# splits the full product into slices without gaps or overlaps, rejects bad
-# usage, and reports failing, hanging and orphaning tests as such.
+# The test matrix on the host and on a short forklab boot.  Checks that the
+# checked-in covering array covers every pair and puts every value on a
+# kernel command line, and that the checker rejects damaged arrays.  Checks
+# that the generator reproduces the array, and that t_matrix splits the full
+# product into slices without gaps or overlaps.  Checks t_matrix's usage
+# errors and its verdicts on failing, hanging and orphaning tests.
 #
 # Usage: t_matrix.sh SOURCE_TREE T_MATRIX PAIRWISE_TXT
 # shellcheck source=lib.sh
@@ -28,24 +29,24 @@ cmp -s "$T_DIR/rows" "$T_DIR/generated" || {
 }
 t_ok "pairwise.txt is the generator's output for t_matrix --keys"
 
-# Negative controls: each damaged copy must be refused.
+# Negative controls: the checker must reject each damaged copy.
 for n in $(seq 1 "$(wc -l <"$T_DIR/rows")"); do
 	sed "${n}d" "$T_DIR/rows" >"$T_DIR/short"
 	t_expect 1 'pair not covered' "array without row $n misses a pair" -- \
 		"$PAIRWISE" check "$T_DIR/keys" "$T_DIR/short"
 done
 sed '1s/cow=[a-z]*/cow=bogus/' "$T_DIR/rows" >"$T_DIR/badval"
-t_expect 1 'bad value "bogus" for cow' "a bad value is refused" -- \
+t_expect 1 'bad value "bogus" for cow' "an invalid value is rejected" -- \
 	"$PAIRWISE" check "$T_DIR/keys" "$T_DIR/badval"
 sed '1s/,trace=[01]//' "$T_DIR/rows" >"$T_DIR/nokey"
-t_expect 1 'key trace missing' "a missing key is refused" -- \
+t_expect 1 'key trace missing' "a missing key is rejected" -- \
 	"$PAIRWISE" check "$T_DIR/keys" "$T_DIR/nokey"
 sed 's/^[0-9]* /1 /' "$T_DIR/rows" >"$T_DIR/oneboot"
 t_expect 1 'is on no boot command line' "one boot cannot put every value on its command line" -- \
 	"$PAIRWISE" check "$T_DIR/keys" "$T_DIR/oneboot"
 : >"$T_DIR/empty"
-t_expect 1 'no rows' "an empty array is refused" -- "$PAIRWISE" check "$T_DIR/keys" "$T_DIR/empty"
-t_expect 1 'fewer than two keys' "an empty key list is refused" -- \
+t_expect 1 'no rows' "an empty array is rejected" -- "$PAIRWISE" check "$T_DIR/keys" "$T_DIR/empty"
+t_expect 1 'fewer than two keys' "an empty key list is rejected" -- \
 	"$PAIRWISE" check "$T_DIR/empty" "$ARRAY"
 
 # The generator on a small key set: three binary keys need four rows.
@@ -81,14 +82,14 @@ t_ok "12 slices list all $product combinations once each"
 
 # ---- usage errors ----
 
-t_expect 2 "bad value 'bogus' for cow" "t_matrix: bad value" -- "$MATRIX" --list cow=bogus
+t_expect 2 "invalid value 'bogus' for cow" "t_matrix: invalid value" -- "$MATRIX" --list cow=bogus
 t_expect 2 "unknown key 'nosuchkey'" "t_matrix: unknown key" -- "$MATRIX" --list nosuchkey=1
 t_expect 2 "key 'cow' given twice" "t_matrix: key twice" -- "$MATRIX" --list cow=odf,cow=copy
 t_expect 2 "is not key=value" "t_matrix: word without =" -- "$MATRIX" --list trace
-t_expect 2 "--slice I: bad value '13'" "t_matrix: slice past the end" -- "$MATRIX" --list --slice 13/12
-t_expect 2 "--slice: bad value '3'" "t_matrix: slice without /" -- "$MATRIX" --list --slice 3
-t_expect 2 "--timeout: bad value '0'" "t_matrix: zero timeout" -- "$MATRIX" --timeout 0
-t_expect 2 "--tests: bad name '../x'" "t_matrix: test name with a slash" -- "$MATRIX" --tests ../x
+t_expect 2 "--slice I: invalid value '13'" "t_matrix: slice past the end" -- "$MATRIX" --list --slice 13/12
+t_expect 2 "--slice: invalid value '3'" "t_matrix: slice without /" -- "$MATRIX" --list --slice 3
+t_expect 2 "--timeout: invalid value '0'" "t_matrix: zero timeout" -- "$MATRIX" --timeout 0
+t_expect 2 "--tests: invalid name '../x'" "t_matrix: test name with a slash" -- "$MATRIX" --tests ../x
 t_expect 2 "unknown option '--frob'" "t_matrix: unknown option" -- "$MATRIX" --frob
 t_expect 2 "--dir: missing value" "t_matrix: option without value" -- "$MATRIX" --dir
 
@@ -116,14 +117,14 @@ t_ok "each verdict line says what happened"
 
 # ---- verdicts on the forklab kernel ----
 
-# A value the kernel refuses at run time: the configuration is not in
-# effect and its tests are reported as not run.
+# A value the kernel rejects at run time: the configuration is not in
+# effect, and its tests are reported as not run.
 t_expect 1 'FAIL uarea_pages=17 t_basic \(not run: configuration not in effect\)' \
-	"forklab: a refused configuration fails" -- \
+	"forklab: a rejected configuration fails" -- \
 	"$FORKLAB" boot --accel tcg --timeout 120 --log "$T_DIR/klog" -- "$MATRIX" --tests t_basic uarea_pages=17
 grep -q 'FAIL uarea_pages=17 config: write "uarea_pages=17": Invalid argument' "$out" ||
-	t_fail "forklab: no line naming the refused write"
-t_expect 1 'FAIL boot config: ".*" lacks cow=copy' "forklab: --expect sees the boot configuration" -- \
+	t_fail "forklab: no line naming the rejected write"
+t_expect 1 'FAIL boot config: read back ".*", lacks cow=copy' "forklab: --expect sees the boot configuration" -- \
 	"$FORKLAB" boot --accel tcg --timeout 120 --config cow=odf --log "$T_DIR/klog" -- \
 	"$MATRIX" --expect cow=copy --tests t_basic
 t_expect 1 'FAIL current nosuchtest \(exit status 127' "forklab: a missing test fails" -- \
