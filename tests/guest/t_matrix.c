@@ -308,7 +308,7 @@ mx_config_read(char *buf, size_t size)
 
 /*
  * Writes TEXT to /proc/forklab/config in one write(2).  Returns 0, an errno
- * value, or EIO for a short write (the kernel takes a whole write or none).
+ * value, or EIO for a short write, which would have split the words.
  */
 static int
 mx_config_write(const char *text)
@@ -540,8 +540,8 @@ mx_run_test(const char *cfg, const char *dir, const char *test, long timeout)
 	setpgid(pid, pid);	/* also from here: whichever runs first */
 
 	/*
-	 * Poll rather than block: the kernel has no alarm(2) to interrupt a
-	 * blocking wait at the timeout.  The back-off from 1 ms to 10 ms keeps
+	 * Poll rather than block: forklab has no alarm(2) or setitimer(2) to
+	 * interrupt a blocking wait at the timeout.  The back-off from 1 ms to 10 ms keeps
 	 * the added latency and the wake-ups taken from the test small.
 	 */
 	for (;;) {
@@ -575,7 +575,7 @@ mx_run_test(const char *cfg, const char *dir, const char *test, long timeout)
 		mx_print("t_matrix: %s %s %s (%s, %.0f ms)\n",
 		    status == 0 ? "pass" : "FAIL", cfg, test, how, (mx_now() - start) * 1e3);
 
-	/* Orphans get their own window so that one late test cannot starve them. */
+	/* Orphans get a 30 s window of their own, apart from the test's timeout. */
 	clean = mx_reap_orphans(cfg, test, mx_now() + 30.0);
 	return !timed_out && status == 0 && clean;
 }
