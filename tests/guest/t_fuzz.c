@@ -910,7 +910,8 @@ main(int argc, char **argv)
 		} else if (nrest < 7) {
 			rest[nrest++] = argv[i];
 		} else {
-			fprintf(stderr, "t_fuzz: too many arguments\n");
+			fprintf(stderr, "t_fuzz: too many arguments (%d); accepted: "
+			    "--seed N, --calls N, --long\n", argc - 1);
 			return 2;
 		}
 	}

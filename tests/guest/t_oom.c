@@ -58,9 +58,15 @@ stat_value(const char *name)
 		len += (size_t)r;
 	close(fd);
 	buf[len] = '\0';
-	for (char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
-		if (strncmp(p, name, n) == 0 && p[n] == ' ')
-			return strtol(p + n + 1, NULL, 10);
+	for (char *line = buf; *line != '\0';) {
+		char *end = strchr(line, '\n');
+
+		if (strncmp(line, name, n) == 0 && line[n] == ' ')
+			return strtol(line + n + 1, NULL, 10);
+		if (end == NULL)
+			break;
+		line = end + 1;
+	}
 	return -1;
 }
 
