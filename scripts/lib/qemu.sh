@@ -68,13 +68,30 @@ fl_fk_modules() {
 
 # fl_run_qemu TIMEOUT QERR ARGS...: runs QEMU under a timeout; sets
 # FL_QEMU_STATUS.  SIGKILL follows 5 s after SIGTERM for a stuck QEMU.
+#
+# With FL_KVM_STAT set to a file name and the boot under KVM, QEMU runs
+# inside `perf kvm stat record` and the VM-exit report goes to that file;
+# where perf cannot record KVM events, the file says why instead.
 fl_run_qemu() {
-	local t=$1 qerr=$2
+	local t=$1 qerr=$2 wrap=""
 	shift 2
 	FL_BOOT_TIMEOUT=$t
-	fl_wait_bg timeout -k 5 "$t" "$FL_QEMU" -nodefaults -display none -no-reboot -monitor none \
+	if [ -n "${FL_KVM_STAT:-}" ] && [[ " $* " == *" -accel kvm "* ]]; then
+		if perf kvm stat record -q -o "$FL_KVM_STAT.data" -- true >/dev/null 2>&1; then
+			wrap="perf kvm stat record -q -o $FL_KVM_STAT.data --"
+		else
+			echo "perf kvm stat unavailable: $( (perf kvm stat record -o /dev/null -- true 2>&1 || true) | tail -n 1)" >"$FL_KVM_STAT"
+		fi
+	fi
+	# shellcheck disable=SC2086 # $wrap is empty or a fixed command prefix
+	fl_wait_bg timeout -k 5 "$t" $wrap "$FL_QEMU" -nodefaults -display none -no-reboot -monitor none \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 "$@" </dev/null 2>"$qerr"
 	FL_QEMU_STATUS=$FL_BG_STATUS
+	if [ -n "$wrap" ]; then
+		perf kvm -i "$FL_KVM_STAT.data" stat report --event=vmexit >"$FL_KVM_STAT" 2>&1 ||
+			echo "perf kvm stat report failed" >>"$FL_KVM_STAT"
+		rm -f "$FL_KVM_STAT.data"
+	fi
 }
 
 # fl_fk_decode KLOG QSTATUS: sets FL_BOOT_STATUS and FL_BOOT_WHY from the

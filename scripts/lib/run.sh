@@ -68,6 +68,9 @@ fl_run_entry() {
 	w=$(mktemp -d "$FL_TMP/entry.XXXXXX")
 	log=$run/boots/$target-$config.log
 	t0=$(fl_now_ns)
+	# Under KVM each guest boot also records its VM exits (perf kvm stat).
+	FL_KVM_STAT=""
+	[ "$FL_ACCEL" = kvm ] && command -v perf >/dev/null 2>&1 && FL_KVM_STAT=$w/kvmstat.txt
 	case $target in
 	fk)
 		fl_boot_fk "$w/out" "$w/err" "$w/klog" "$w/qerr" "$FL_ACCEL" "$FL_MEM" "$FL_TIMEOUT" \
@@ -101,6 +104,9 @@ fl_run_entry() {
 		[ -f "$w/perf.csv" ] && fl_atomic_copy "$w/perf.csv" "$run/perf-host.csv"
 		;;
 	esac
+	[ -n "$FL_KVM_STAT" ] && [ -f "$FL_KVM_STAT" ] &&
+		fl_atomic_copy "$FL_KVM_STAT" "$run/boots/$target-$config.kvmstat.txt"
+	FL_KVM_STAT=""
 	t1=$(fl_now_ns)
 	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 	[ "$FL_INTERRUPTED" = 1 ] && { FL_BOOT_STATUS=130; FL_BOOT_WHY="interrupted"; }
