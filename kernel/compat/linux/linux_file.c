@@ -46,8 +46,9 @@ struct iovec_k {
 	uint64_t	iov_len;
 };
 
+/* read(2) and write(2): one user buffer, checked against the user half first. */
 static int64_t
-linux_read(struct lwp *l, const uint64_t *a)
+rw_single(struct lwp *l, const uint64_t *a, bool write)
 {
 	struct file *fp = fd_getfile(l->l_proc->p_fd, (int)a[0]);
 	int64_t n;
@@ -56,27 +57,16 @@ linux_read(struct lwp *l, const uint64_t *a)
 		return -EBADF;
 	if (!uaddr_ok(a[1], a[2]))
 		n = -EFAULT;
+	else if (write)
+		n = file_write(fp, (const void *)a[1], a[2]);
 	else
 		n = file_read(fp, (void *)a[1], a[2]);
 	file_release(fp);
 	return n;
 }
 
-static int64_t
-linux_write(struct lwp *l, const uint64_t *a)
-{
-	struct file *fp = fd_getfile(l->l_proc->p_fd, (int)a[0]);
-	int64_t n;
-
-	if (fp == NULL)
-		return -EBADF;
-	if (!uaddr_ok(a[1], a[2]))
-		n = -EFAULT;
-	else
-		n = file_write(fp, (const void *)a[1], a[2]);
-	file_release(fp);
-	return n;
-}
+static int64_t linux_read(struct lwp *l, const uint64_t *a) { return rw_single(l, a, false); }
+static int64_t linux_write(struct lwp *l, const uint64_t *a) { return rw_single(l, a, true); }
 
 static int64_t
 rw_vector(struct lwp *l, const uint64_t *a, bool write)
