@@ -4,7 +4,7 @@
  *
  * An LWP is born LSIDL, invisible to the scheduler until its creator makes
  * it runnable; it dies LSZOMB, and the next LWP to run on its CPU frees
- * its u-area, because nobody can free the stack it is running on.
+ * its u-area, because an LWP cannot free the stack it is running on.
  *
  * With lwp=cache, struct lwp objects are recycled through a per-CPU list
  * instead of returning to the object cache.

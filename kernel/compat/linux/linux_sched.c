@@ -30,7 +30,7 @@
 #define CLONE_DETACHED		0x00400000
 #define CLONE_UNTRACED		0x00800000
 #define CLONE_CHILD_SETTID	0x01000000
-/* What forklab implements; any other bit is rejected with EINVAL. */
+/* Flags forklab implements; any other bit is rejected with EINVAL. */
 #define CLONE_SUPPORTED	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
 	CLONE_VFORK | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
 	CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID)
@@ -185,7 +185,7 @@ linux_fork(struct lwp *l, const uint64_t *a __unused)
 	return error ? -error : ret;
 }
 
-/* vfork: 3BSD (shared address space) or 4.4BSD (copied) as the vfork tunable says. */
+/* vfork: 3BSD (shared address space) or 4.4BSD (copied), as the vfork tunable selects. */
 static int64_t
 linux_vfork(struct lwp *l, const uint64_t *a __unused)
 {
