@@ -40,6 +40,21 @@ static struct trapframe *tf0;
 static char cmdline_copy[1024];
 static char *init_argv[INIT_MAXARGS + 2];
 
+/* Stops the boot: a truncated or invalid command line must never run silently. */
+static void __noreturn __attribute__((format(printf, 1, 2)))
+cmdline_reject(const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("forklab: config: %s\n", msg);
+	printf("forklab: halt: invalid configuration\n");
+	cpu_halt_machine(HALT_BAD_CONFIG);
+}
+
 /*
  * Splits the command line: the first word is the kernel's file name
  * (QEMU puts it there), key=value words up to "--" are tunables, the rest
@@ -56,7 +71,10 @@ parse_cmdline(struct multiboot_info *mbi)
 	init_argv[0] = "/init";
 	if (!(mbi->flags & MBI_CMDLINE))
 		return;
-	strlcpy(cmdline_copy, PHYS_TO_DMAP(mbi->cmdline), sizeof(cmdline_copy));
+	if (strlcpy(cmdline_copy, PHYS_TO_DMAP(mbi->cmdline), sizeof(cmdline_copy)) >=
+	    sizeof(cmdline_copy))
+		cmdline_reject("the kernel command line is longer than %zu bytes",
+		    sizeof(cmdline_copy) - 1);
 	for (p = cmdline_copy; *p != '\0';) {
 		while (*p == ' ')
 			*p++ = '\0';
@@ -73,19 +91,17 @@ parse_cmdline(struct multiboot_info *mbi)
 				continue;	/* the kernel's file name */
 		}
 		if (in_args) {
-			if (argc < INIT_MAXARGS)
-				init_argv[argc++] = word;
+			if (argc >= INIT_MAXARGS)
+				cmdline_reject("/init has more than %d arguments", INIT_MAXARGS - 1);
+			init_argv[argc++] = word;
 			continue;
 		}
 		if (strcmp(word, "--") == 0) {
 			in_args = true;
 			continue;
 		}
-		if (tunables_apply(word, strlen(word), err, sizeof(err)) != 0) {
-			printf("forklab: config: %s\n", err);
-			printf("forklab: halt: invalid configuration\n");
-			cpu_halt_machine(HALT_BAD_CONFIG);
-		}
+		if (tunables_apply(word, strlen(word), err, sizeof(err)) != 0)
+			cmdline_reject("%s", err);
 	}
 	init_argv[argc] = NULL;
 }
