@@ -425,6 +425,20 @@ gt_leak_check(const char *what)
 }
 
 int
+gt_config_write(const char *words)
+{
+	int fd = open(GT_CONFIG_PATH, O_WRONLY | O_CLOEXEC), err = 0;
+	ssize_t len = (ssize_t)strlen(words);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, words, (size_t)len) != len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int
 gt_config(const char *key, char *buf, size_t size)
 {
 	static char line[512];

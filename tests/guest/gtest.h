@@ -98,6 +98,9 @@ void gt_leak_check(const char *what);
  */
 int gt_config(const char *key, char *buf, size_t size);
 
+/* Write WORDS to /proc/forklab/config; returns 0 or -errno (EINVAL for a rejected word). */
+int gt_config_write(const char *words);
+
 /*
  * Paths for exec tests.  gt_self_path() is a path that executes this very
  * program (/proc/self/exe when it exists, else argv[0]).  gt_nop_path() is

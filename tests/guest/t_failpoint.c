@@ -121,21 +121,6 @@ join_thread(int i)
 		gt_syscall(SYS_futex, (long)&thread_tid[i], FUTEX_WAIT, v, 0, 0, 0);
 }
 
-/* Write WORDS to /proc/forklab/config; returns 0 or -errno. */
-static int
-config_write(const char *words)
-{
-	int fd = open(CONFIG_PATH, O_WRONLY | O_CLOEXEC), err = 0;
-	ssize_t len = (ssize_t)strlen(words);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, words, (size_t)len) != len)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /*
  * Whether a creation of KIND in copy mode MODE allocates at SITE.  The
  * page site is reached only when every page is copied; threads need only a
@@ -179,7 +164,7 @@ inject(enum site site, enum kind kind, const char *mode, int n)
 	volatile int after = 0;
 
 	snprintf(words, sizeof(words), "failpoint=%s:%d", site_names[site], n);
-	if (!gt_eq(0, config_write(words), "write %s", words))
+	if (!gt_eq(0, gt_config_write(words), "write %s", words))
 		return;
 	for (int i = 0; i <= n; i++) {
 		ids[i] = create(kind, i);
@@ -197,7 +182,7 @@ inject(enum site site, enum kind kind, const char *mode, int n)
 		}
 	}
 	/* The site may not have been reached; never leave it armed. */
-	gt_eq(0, config_write("failpoint=off"), "write failpoint=off");
+	gt_eq(0, gt_config_write("failpoint=off"), "write failpoint=off");
 
 	/* The parent runs on: its memory and system calls still work. */
 	after = getpid();
@@ -303,9 +288,9 @@ main(int argc, char **argv)
 		gt_ok(0, "read cow and vfork from %s", CONFIG_PATH);
 
 	/* Bad input to the failpoint key is refused and changes nothing. */
-	gt_eq(-EINVAL, config_write("failpoint=nosuchsite:1"), "unknown site");
-	gt_eq(-EINVAL, config_write("failpoint=proc:0"), "failpoint count 0");
-	gt_eq(-EINVAL, config_write("failpoint=proc"), "failpoint without count");
+	gt_eq(-EINVAL, gt_config_write("failpoint=nosuchsite:1"), "unknown site");
+	gt_eq(-EINVAL, gt_config_write("failpoint=proc:0"), "failpoint count 0");
+	gt_eq(-EINVAL, gt_config_write("failpoint=proc"), "failpoint without count");
 	pid = spawn_exit0(SYS_fork, 0, NULL, NULL);
 	if (gt_ok(pid > 0, "fork after refused failpoints (got %ld)", pid))
 		gt_wait_status((pid_t)pid, GT_EXITED(0), "child of that fork");
@@ -316,7 +301,7 @@ main(int argc, char **argv)
 
 			snprintf(words, sizeof(words), "cow=%s vfork=%s", modes[m],
 			    vfork_modes[vfork_copy]);
-			if (!gt_eq(0, config_write(words), "write %s", words))
+			if (!gt_eq(0, gt_config_write(words), "write %s", words))
 				continue;
 			for (int s = 0; s < S_NSITES; s++) {
 				if (s == S_LIMITS)
@@ -330,7 +315,7 @@ main(int argc, char **argv)
 		char words[48];
 
 		snprintf(words, sizeof(words), "cow=%s vfork=%s", cow, vfork);
-		gt_eq(0, config_write(words), "restore %s", words);
+		gt_eq(0, gt_config_write(words), "restore %s", words);
 	}
 	for (int s = 0; s < S_NSITES; s++)
 		nsites += (sites_hit >> s) & 1;

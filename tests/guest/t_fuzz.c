@@ -41,7 +41,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CONFIG_PATH "/proc/forklab/config"
 
 /* Largest mapping the fuzzer lets Linux make (bytes); larger ones must fail. */
 #define FUZZ_HOST_MAP (4UL << 20)
@@ -796,21 +795,6 @@ fuzz_child(long n)
 	_exit(0);
 }
 
-/* Write WORDS to /proc/forklab/config; returns 0 or -errno. */
-static int
-config_write(const char *words)
-{
-	int fd = open(CONFIG_PATH, O_WRONLY | O_CLOEXEC), err = 0;
-	ssize_t len = (ssize_t)strlen(words);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, words, (size_t)len) != len)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 /* One fuzzing run in a sacrificial child under copy mode MODE (NULL: Linux). */
 static long
 fuzz_run(const char *mode, long n)
@@ -821,7 +805,7 @@ fuzz_run(const char *mode, long n)
 
 	if (mode) {
 		snprintf(words, sizeof(words), "cow=%s", mode);
-		if (!gt_eq(0, config_write(words), "write %s", words))
+		if (!gt_eq(0, gt_config_write(words), "write %s", words))
 			return 0;
 	}
 	snprintf(what, sizeof(what), "fuzzing%s%s", mode ? " with cow=" : "",
@@ -940,7 +924,7 @@ main(int argc, char **argv)
 			char words[32];
 
 			snprintf(words, sizeof(words), "cow=%s", cow);
-			gt_eq(0, config_write(words), "restore %s", words);
+			gt_eq(0, gt_config_write(words), "restore %s", words);
 		}
 	} else {
 		total += fuzz_run(NULL, ncalls);

@@ -32,7 +32,6 @@
 /* The parent takes this share of the free pages, in percent. */
 #define PARENT_SHARE 60
 
-#define CONFIG_PATH "/proc/forklab/config"
 #define STATS_PATH "/proc/forklab/stats"
 
 struct oom_shared {
@@ -68,20 +67,6 @@ stat_value(const char *name)
 		line = end + 1;
 	}
 	return -1;
-}
-
-static int
-config_write(const char *words)
-{
-	int fd = open(CONFIG_PATH, O_WRONLY | O_CLOEXEC), err = 0;
-	ssize_t len = (ssize_t)strlen(words);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, words, (size_t)len) != len)
-		err = -errno;
-	close(fd);
-	return err;
 }
 
 /* Map and fill NPAGES pages, each starting with its index.  NULL on failure. */
@@ -196,7 +181,7 @@ run_part(const char *mode)
 	pid_t by, pid;
 
 	snprintf(words, sizeof(words), "cow=%s", mode);
-	if (!gt_eq(0, config_write(words), "write %s", words))
+	if (!gt_eq(0, gt_config_write(words), "write %s", words))
 		return;
 	snprintf(what, sizeof(what), "cow=%s", mode);
 	memset(sh, 0, sizeof(*sh));
@@ -265,7 +250,7 @@ main(int argc, char **argv)
 		char words[32];
 
 		snprintf(words, sizeof(words), "cow=%s", cow);
-		gt_eq(0, config_write(words), "restore %s", words);
+		gt_eq(0, gt_config_write(words), "restore %s", words);
 	}
 	return gt_finish();
 }
