@@ -242,7 +242,9 @@ kmain(uint32_t magic, uint32_t mbi_phys)
 	if (panic_at_boot)
 		panic("kmain: panic requested by panic_at=boot");
 	cpu_set_kstack(curcpu(), (uint64_t)boot_stack_top);
+	failpoint_hold(true);	/* a boot-time failpoint is for the forks, not for init */
 	init_create();
+	failpoint_hold(false);
 	sti();
 	idle_loop(NULL);
 }

@@ -39,10 +39,19 @@ static uint64_t failpoint_countdown;
 /* Set by the boot-time key panic_at=boot (harness tests of the panic path). */
 bool panic_at_boot;
 
+/* Set while the kernel builds init, whose allocations are not part of any fork. */
+static bool failpoint_held;
+
+void
+failpoint_hold(bool hold)
+{
+	failpoint_held = hold;
+}
+
 bool
 failpoint_hit(enum failsite site)
 {
-	if (failpoint_site != (int)site)
+	if (failpoint_site != (int)site || failpoint_held)
 		return false;
 	if (--failpoint_countdown > 0)
 		return false;
@@ -186,7 +195,17 @@ tunable_word(const char *word, bool apply, char *err, size_t errlen)
 	return EINVAL;
 }
 
-/* Calls fn on each space-separated word of buf[0..len). */
+/*
+ * Checks, or applies, each word of buf[0..len).  Words are separated by
+ * spaces, tabs, newlines or commas, so a harness configuration name
+ * (cow=odf,uarea=alloc) can be written as it is.
+ */
+static bool
+is_separator(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == ',' || c == '\0';
+}
+
 static int
 foreach_word(const char *buf, size_t len, bool apply, char *err, size_t errlen)
 {
@@ -196,9 +215,9 @@ foreach_word(const char *buf, size_t len, bool apply, char *err, size_t errlen)
 	while (i < len) {
 		size_t n = 0;
 
-		while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' || buf[i] == '\0'))
+		while (i < len && is_separator(buf[i]))
 			i++;
-		while (i < len && buf[i] != ' ' && buf[i] != '\n' && buf[i] != '\t' && buf[i] != '\0') {
+		while (i < len && !is_separator(buf[i])) {
 			if (n + 1 >= sizeof(word)) {
 				snprintf(err, errlen, "invalid tunable word: longer than %zu bytes",
 				    sizeof(word) - 1);
@@ -229,9 +248,16 @@ tunables_apply(const char *words, size_t len, char *err, size_t errlen)
 size_t
 tunables_format(char *buf, size_t size)
 {
-	return snprintf(buf, size,
-	    "cow=%s vfork=%s uarea=%s uarea_pages=%d lwp=%s fpu=%s childfirst=%d trace=%d\n",
+	size_t n = snprintf(buf, size,
+	    "cow=%s vfork=%s uarea=%s uarea_pages=%d lwp=%s fpu=%s childfirst=%d trace=%d",
 	    cow_names[tun.cow], vfork_names[tun.vfork], cache_names[tun.uarea],
 	    tun.uarea_pages, cache_names[tun.lwp], fpu_names[tun.fpu],
 	    tun.childfirst, tun.trace);
+
+	/* An armed failpoint shows with the allocations still to go before it fails. */
+	if (failpoint_site >= 0)
+		n += snprintf(buf + n, n < size ? size - n : 0, " failpoint=%s:%lu",
+		    failsite_names[failpoint_site], failpoint_countdown);
+	n += snprintf(buf + n, n < size ? size - n : 0, "\n");
+	return n;
 }

@@ -7,8 +7,10 @@
 
 FL_TARGETS="fk linux host"
 
-# Kernel tunables: key, accepted values ("N" for a positive integer), default.
-FL_FK_KEYS="cow vfork uarea uarea_pages lwp fpu childfirst trace"
+# Kernel tunables: key, accepted values ("N" for an integer from 2 to 16,
+# "FP" for a failpoint SITE:N or off), default.
+FL_FK_KEYS="cow vfork uarea uarea_pages lwp fpu childfirst trace failpoint"
+FL_FAILPOINT_SITES="uarea proc lwp ptp page files cwd limits sigacts"
 fl_fk_values() {
 	case $1 in
 	cow) echo "copy cow odf" ;;
@@ -17,6 +19,7 @@ fl_fk_values() {
 	uarea_pages) echo "N" ;;
 	fpu) echo "eager lazy" ;;
 	childfirst | trace) echo "0 1" ;;
+	failpoint) echo "FP" ;;
 	# For harness tests only: the kernel panics on purpose after boot.
 	panic_at) echo "boot" ;;
 	*) return 1 ;;
@@ -25,7 +28,7 @@ fl_fk_values() {
 fl_fk_default() {
 	case $1 in
 	cow) echo cow ;; vfork) echo share ;; uarea) echo cache ;; uarea_pages) echo 4 ;;
-	lwp) echo cache ;; fpu) echo eager ;; childfirst | trace) echo 0 ;;
+	lwp) echo cache ;; fpu) echo eager ;; childfirst | trace) echo 0 ;; failpoint) echo off ;;
 	esac
 }
 
@@ -70,7 +73,23 @@ fl_fk_append() {
 		seen="$seen$key "
 		if [ "$vals" = N ]; then
 			case $val in
-			'' | *[!0-9]* | 0) fl_usage_error "bad value '$val' for $key (accepted: a positive integer)" ;;
+			'' | *[!0-9]*) fl_usage_error "bad value '$val' for $key (accepted: an integer from 2 to 16)" ;;
+			esac
+			[ "$((10#$val))" -ge 2 ] && [ "$((10#$val))" -le 16 ] ||
+				fl_usage_error "bad value '$val' for $key (accepted: an integer from 2 to 16)"
+		elif [ "$vals" = FP ]; then
+			case $val in
+			off) ;;
+			*:*)
+				case " $FL_FAILPOINT_SITES " in
+				*" ${val%%:*} "*) ;;
+				*) fl_usage_error "bad value '$val' for failpoint (accepted: SITE:N with SITE one of ${FL_FAILPOINT_SITES// /, }, or off)" ;;
+				esac
+				case ${val#*:} in
+				'' | *[!0-9]* | 0) fl_usage_error "bad value '$val' for failpoint (accepted: SITE:N with N >= 1, or off)" ;;
+				esac
+				;;
+			*) fl_usage_error "bad value '$val' for failpoint (accepted: SITE:N with SITE one of ${FL_FAILPOINT_SITES// /, }, or off)" ;;
 			esac
 		else
 			case " $vals " in
@@ -141,12 +160,17 @@ fl_bench_names() {
 fl_check_bench() {
 	local names b
 	names=$(fl_bench_names)
-	[ -n "$1" ] || fl_usage_error "--bench: empty list (accepted: ${names% })"
+	local accepted
+	# shellcheck disable=SC2086 # one name per word
+	accepted=$(printf '%s\n' $names | paste -sd, -)
+	[ -n "$1" ] || fl_usage_error "--bench: empty list (accepted: $accepted)"
+	printf '%s\n' "$1" | grep -Eq '^[^,]+(,[^,]+)*$' ||
+		fl_usage_error "--bench: empty name in '$1' (accepted: comma-separated names from $accepted)"
 	local IFS=,
 	for b in $1; do
 		case " $names " in
 		*" $b "*) ;;
-		*) fl_usage_error "--bench: unknown benchmark '$b' (accepted: $(echo $names | tr ' ' ','))" ;;
+		*) fl_usage_error "--bench: unknown benchmark '$b' (accepted: $accepted)" ;;
 		esac
 	done
 }

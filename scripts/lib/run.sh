@@ -264,6 +264,7 @@ fl_cmd_run() {
 		--quick) FL_QUICK=1; shift ;;
 		--targets | --configs | --bench | --rss | --accel | --timeout)
 			[ $# -ge 2 ] || fl_usage_error "$1: missing value (see forklab help)"
+			[ -n "$2" ] || fl_usage_error "$1: empty value (see forklab help)"
 			case $1 in
 			--targets) targets=$2 ;; --configs) configs=$2 ;; --bench) bench=$2 ;;
 			--rss) rss=$2 ;; --accel) accel=$2 ;; --timeout) t=$2 ;;
@@ -434,7 +435,8 @@ $target:$config: $FL_ENTRY_WHY"
 	fl_write_meta "$run" complete
 
 	if [ "$(fl_fkstat check summary "$run/summary.csv")" -gt 0 ]; then
-		fl_plot_run "$run" || fl_msg "plotting failed; the results are kept in $run"
+		# Plots and the HTML report; a subshell, so a plotting error cannot end the run.
+		(fl_cmd_report "$(basename "$run")") || fl_msg "plotting failed; the results are kept in $run"
 		fl_fkstat table "$run/summary.csv"
 	else
 		fl_msg "no results to summarize or plot"

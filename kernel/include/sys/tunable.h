@@ -43,6 +43,8 @@ size_t	tunables_format(char *buf, size_t size);
 enum failsite { FP_UAREA, FP_PROC, FP_LWP, FP_PTP, FP_PAGE, FP_FILES, FP_CWD,
 	FP_LIMITS, FP_SIGACTS, FP_NSITES };
 bool	failpoint_hit(enum failsite);
+/* Suspends fault injection (and its counting) while `hold` is true. */
+void	failpoint_hold(bool hold);
 
 /* fork1 phase trace, recorded when trace=1. */
 enum fork_phase { PH_LIMITS, PH_UAREA, PH_PROC, PH_FILES, PH_CWD_LIMITS_SIGS,
