@@ -788,7 +788,7 @@ fk_cmd_compare(int argc, char **argv)
 		fk_die("%s: write error", csv);
 	if (o.compared == 0)
 		fk_die("nothing to compare: no series with the same target, config, bench, size, "
-		       "param and clock in both");
+		       "param and clock in both (rows of different clocks are never compared)");
 	printf("(B/A: ratio of medians; CI: percentile bootstrap, %d resamples; verdict: "
 	       "Mann-Whitney U, p < 0.05)\n", FK_BOOT_ITER);
 	if (o.failed > 0) {

@@ -493,20 +493,25 @@ fl_cmd_compare() {
 	[ -z "$fail" ] || args="--fail-above $fail"
 	local status=0
 	if [ -n "$base" ]; then
-		echo "compare $(basename "$da"): every configuration against $base (B/A, A = $base)"
+		# The table is printed only when fkstat succeeds, so an error is one line.
 		# shellcheck disable=SC2086 # optional option words
-		fl_fkstat compare --base "$base" --csv "$out" $args "$da/samples.csv" || status=$?
+		fl_fkstat compare --base "$base" --csv "$out" $args "$da/samples.csv" >"$FL_TMP/cmp.txt" ||
+			status=$?
 		[ "$status" -ge 2 ] && exit 2
+		echo "compare $(basename "$da"): every configuration against $base (B/A, A = $base)"
+		cat "$FL_TMP/cmp.txt"
 		fl_atomic_copy "$out" "$da/compare-base-$(printf '%s' "$base" | tr ':/' '__').csv"
 		echo "written: $da/compare-base-$(printf '%s' "$base" | tr ':/' '__').csv"
 	else
 		# The comparison is stored with the later of the two runs.
 		local later=$db
 		[ "$(basename "$da")" \> "$(basename "$db")" ] && later=$da
-		echo "compare A=$(basename "$da") B=$(basename "$db") (B/A)"
 		# shellcheck disable=SC2086 # optional option words
-		fl_fkstat compare --csv "$out" $args "$da/samples.csv" "$db/samples.csv" || status=$?
+		fl_fkstat compare --csv "$out" $args "$da/samples.csv" "$db/samples.csv" >"$FL_TMP/cmp.txt" ||
+			status=$?
 		[ "$status" -ge 2 ] && exit 2
+		echo "compare A=$(basename "$da") B=$(basename "$db") (B/A)"
+		cat "$FL_TMP/cmp.txt"
 		fl_atomic_copy "$out" "$later/compare-$(basename "$da")-$(basename "$db").csv"
 		echo "written: $later/compare-$(basename "$da")-$(basename "$db").csv"
 	fi
