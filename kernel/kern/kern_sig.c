@@ -108,6 +108,9 @@ sig_ignored(struct proc *p, int sig)
 {
 	uint64_t h = p->p_sigacts->sa_act[sig].sa_handler;
 
+	/* As on Linux, init receives only the signals it has a handler for. */
+	if (p == initproc && h == SIG_DFL)
+		return true;
 	if (sig == SIGKILL || sig == SIGSTOP)
 		return false;
 	return h == SIG_IGN || (h == SIG_DFL && (sigmask(sig) & (IGNORE_SIGS | STOP_SIGS)));
