@@ -231,6 +231,22 @@ fl_entry_cmdline() {
 	esac
 }
 
+# fl_hyperfine_boot RUN TARGET CONFIG: boots the entry once more under
+# hyperfine, which times the whole boot end to end (the cost of one
+# configuration), into boots/TARGET-CONFIG.hyperfine.json.
+fl_hyperfine_boot() {
+	local run=$1 target=$2 config=$3 json=$FL_TMP/hf-boot.json
+	command -v hyperfine >/dev/null 2>&1 || return 0
+	# -N runs the command without a shell: its words contain no spaces.
+	if FORKLAB_NO_BUILD=1 hyperfine -N --style none --runs 1 --export-json "$json" \
+		"$FL_ROOT/scripts/forklab boot --target $target --config $config --accel $FL_ACCEL --timeout $FL_TIMEOUT -- $FL_GUEST_FB $FL_FB_ARGS" \
+		>"$FL_TMP/hf-boot.txt" 2>&1; then
+		fl_atomic_copy "$json" "$run/boots/$target-$config.hyperfine.json"
+	else
+		fl_msg "hyperfine: timing a boot of $target:$config failed: $(tail -n 1 "$FL_TMP/hf-boot.txt")"
+	fi
+}
+
 # fl_run_hyperfine RUN: times spawning nop on the host with hyperfine, the
 # cross-check of forkbench's host posix_spawn row.
 fl_run_hyperfine() {
@@ -422,6 +438,8 @@ $target:$config: $FL_ENTRY_WHY"
 		fi
 		if [ "$target" = host ] && [ "$FL_INTERRUPTED" != 1 ]; then
 			fl_run_hyperfine "$run"
+		elif [ "$FL_ENTRY_STATUS" = 0 ] && [ "$FL_INTERRUPTED" != 1 ]; then
+			fl_hyperfine_boot "$run" "$target" "$config"
 		fi
 		fl_write_meta "$run" running
 	done
