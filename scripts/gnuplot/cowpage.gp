@@ -3,7 +3,7 @@
 # with values in ns per page.
 load dir."/common.gp"
 set logscale x
-set xlabel "parent size (MiB)"
+set xlabel "parent size (bytes, K/M/G binary)"
 set ylabel "first write to a parent page in the child (ns per page)"
 set yrange [0:*]
 set offsets graph 0.02, graph 0.02, 0, 0

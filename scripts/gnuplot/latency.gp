@@ -6,7 +6,7 @@
 # drawn at 1/16 MiB and labelled 0, since a log axis has no 0.
 load dir."/common.gp"
 set logscale xy
-set xlabel "parent size (MiB, anonymous memory touched before the fork)"
+set xlabel "parent size (bytes, K/M/G binary; anonymous memory touched before the fork)"
 set ylabel ylabel_text
 set format y "%g"
 set offsets graph 0.02, graph 0.02, 0, 0
