@@ -117,7 +117,7 @@ ci_narrow_enough(const struct fb_result *res, int nrows, double ci_width)
  * --max-iter, when the row's time cap has passed, or when the median's
  * confidence interval is narrow enough (checked as n grows by an eighth,
  * because each check sorts every sample).  Samples go to res, and res->stop
- * says which limit ended the loop.  Returns 0; 1 when the case skips this
+ * records which limit ended the loop.  Returns 0; 1 when the case skips this
  * row; -1 with run->err set when the case failed.
  */
 int

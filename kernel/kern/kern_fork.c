@@ -30,7 +30,6 @@
 #include <machine/cpu.h>
 #include <uvm/uvm.h>
 
-void	setrunnable_first(struct lwp *);
 
 /* Fork hooks, run for every new process (NetBSD's forkhook_establish). */
 typedef void (*forkhook_t)(struct proc *p2, struct proc *p1, struct lwp *l2, struct lwp *l1);
@@ -175,9 +174,9 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 	(void)stacksize;
 
 	/*
-	 * Although process entries are allocated dynamically, a global limit
-	 * on their number still holds; then the per-user limit, which root
-	 * may exceed (NetBSD's kauth RLIMIT bypass).
+	 * Process entries are allocated dynamically, but a global limit on
+	 * their number still applies.  Then comes the per-user limit, which
+	 * root may exceed (NetBSD's kauth RLIMIT bypass).
 	 */
 	mutex_enter(&proc_lock);
 	if (__predict_false(nprocs + 1 >= maxproc)) {
@@ -339,12 +338,7 @@ fork1(struct lwp *l1, int flags, int exitsig, void *stack, size_t stacksize,
 		p2->p_nrlwps = 1;
 		p2->p_stat = SACTIVE;
 		mutex_exit(p2->p_lock);
-		mutex_enter(&sched_lock);
-		if (tun.childfirst)
-			setrunnable_first(l2);
-		else
-			setrunnable(l2);
-		mutex_exit(&sched_lock);
+		setrunnable_new(l2);
 	}
 	if (retval != NULL)
 		retval[0] = p2->p_pid;

@@ -71,6 +71,22 @@ setrunnable(struct lwp *l)
 	runq_insert(l, false);
 }
 
+/*
+ * Makes a newly created LWP runnable, at the head of the queue when the
+ * childfirst tunable asks the child to run before its creator.  Takes
+ * sched_lock.
+ */
+void
+setrunnable_new(struct lwp *l)
+{
+	mutex_enter(&sched_lock);
+	if (tun.childfirst)
+		setrunnable_first(l);
+	else
+		setrunnable(l);
+	mutex_exit(&sched_lock);
+}
+
 /* Like setrunnable, but the LWP runs before everything queued (child-runs-first). */
 void
 setrunnable_first(struct lwp *l)

@@ -1,6 +1,6 @@
 /*
  * The in-memory file system: boot modules become read-only files (their
- * data stays where the boot loader put it), and /proc/forklab holds the
+ * data stays where the boot loader put it), and /proc/forklab contains the
  * kernel's counters, tunables and fork trace as text files.
  */
 #include <sys/types.h>

@@ -197,7 +197,7 @@ fl_wait_bg() {
 			break
 		fi
 		# wait returns above 128 when a trapped signal arrives; the
-		# process is gone only when kill -0 says so.
+		# process is gone only when kill -0 fails for it.
 		kill -0 "$pid" 2>/dev/null || break
 	done
 }

@@ -145,7 +145,7 @@ fl_check_config() {
 	esac
 }
 
-# fl_bench_names: benchmarks forkbench knows (from --list when built).
+# fl_bench_names: benchmarks forkbench lists (from --list when built).
 fl_bench_names() {
 	if [ -x "$FL_BUILD/bench/forkbench" ] &&
 		"$FL_BUILD/bench/forkbench" --list >/dev/null 2>&1; then

@@ -43,7 +43,7 @@ fl_linux_kernel() {
 	deb=$(ls "$work"/*.deb)
 	if ! dpkg-deb -x "$deb" "$work/x" || ! ls "$work"/x/boot/vmlinuz-* >/dev/null 2>&1; then
 		rm -rf "$work"
-		fl_die "$deb holds no boot/vmlinuz-*"
+		fl_die "$deb contains no boot/vmlinuz-*: the package layout is not the expected one"
 	fi
 	mkdir -p "$dir"
 	cp "$work"/x/boot/vmlinuz-* "$dir/vmlinuz.tmp"

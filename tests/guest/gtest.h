@@ -102,6 +102,13 @@ int gt_config(const char *key, char *buf, size_t size);
 int gt_config_write(const char *words);
 
 /*
+ * Make raw system call NR (fork, vfork or clone) with arguments A1..A5; a
+ * child it creates calls exit(0) at once without touching memory, so it is
+ * safe after vfork or with a shared address space.  Returns the raw result.
+ */
+long gt_spawn_exit0(long nr, long a1, long a2, long a3, long a4, long a5);
+
+/*
  * Paths for exec tests.  gt_self_path() is a path that executes this very
  * program (/proc/self/exe when it exists, else argv[0]).  gt_nop_path() is
  * $FORKLAB_NOP, /bin/nop, or ../../bench/nop next to this program when one

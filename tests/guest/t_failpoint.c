@@ -66,48 +66,21 @@ static unsigned sites_hit;
 static char thread_stack[4096] __attribute__((aligned(16)));
 static volatile int thread_tid[MAX_N + 1];
 
-/*
- * Create a process or thread with system call NR whose child ends at once
- * with exit(0), without touching memory (so it is safe after vfork and
- * CLONE_VM).  Returns the raw result: the child's id or -errno.
- */
-static long
-spawn_exit0(long nr, long flags, void *stack, volatile int *ctid)
-{
-	register long r10 __asm__("r10") = (long)ctid;
-	register long r8 __asm__("r8") = 0;
-	long ret;
-
-	__asm__ volatile(
-	    "syscall\n\t"
-	    "test %%rax, %%rax\n\t"
-	    "jnz 1f\n\t"
-	    "mov $60, %%eax\n\t"
-	    "xor %%edi, %%edi\n\t"
-	    "syscall\n\t"
-	    "ud2\n"
-	    "1:"
-	    : "=a"(ret)
-	    : "a"(nr), "D"(flags), "S"(stack), "d"(0), "r"(r10), "r"(r8)
-	    : "rcx", "r11", "memory");
-	return ret;
-}
-
 /* Create one child of KIND; slot I keeps a thread's id word.  Returns the raw result. */
 static long
 create(enum kind kind, int i)
 {
 	switch (kind) {
 	case K_FORK:
-		return spawn_exit0(SYS_fork, 0, NULL, NULL);
+		return gt_spawn_exit0(SYS_fork, 0, 0, 0, 0, 0);
 	case K_VFORK:
-		return spawn_exit0(SYS_vfork, 0, NULL, NULL);
+		return gt_spawn_exit0(SYS_vfork, 0, 0, 0, 0, 0);
 	case K_CLONE_VM:
-		return spawn_exit0(SYS_clone, CLONE_VM_FLAGS, NULL, NULL);
+		return gt_spawn_exit0(SYS_clone, CLONE_VM_FLAGS, 0, 0, 0, 0);
 	default:
 		thread_tid[i] = -1;
-		return spawn_exit0(SYS_clone, THREAD_FLAGS,
-		    thread_stack + sizeof(thread_stack), &thread_tid[i]);
+		return gt_spawn_exit0(SYS_clone, THREAD_FLAGS,
+		    (long)(thread_stack + sizeof(thread_stack)), 0, (long)&thread_tid[i], 0);
 	}
 }
 
@@ -291,7 +264,7 @@ main(int argc, char **argv)
 	gt_eq(-EINVAL, gt_config_write("failpoint=nosuchsite:1"), "unknown site");
 	gt_eq(-EINVAL, gt_config_write("failpoint=proc:0"), "failpoint count 0");
 	gt_eq(-EINVAL, gt_config_write("failpoint=proc"), "failpoint without count");
-	pid = spawn_exit0(SYS_fork, 0, NULL, NULL);
+	pid = gt_spawn_exit0(SYS_fork, 0, 0, 0, 0, 0);
 	if (gt_ok(pid > 0, "fork after refused failpoints (got %ld)", pid))
 		gt_wait_status((pid_t)pid, GT_EXITED(0), "child of that fork");
 

@@ -223,7 +223,7 @@ run_bomb(int as_user)
 		if (bomb_wait_saturated(what)) {
 			check_watchdog(what);
 			if (!as_user) {
-				/* Root is held by maxproc too, and told so at once. */
+				/* maxproc limits root too, and root gets EAGAIN at once. */
 				pid_t pid = fork();
 
 				if (pid == 0)

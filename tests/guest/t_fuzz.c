@@ -216,33 +216,6 @@ fuzz_nopid(void)
 	}
 }
 
-/*
- * A system call whose child, if any, ends at once with exit(0) without
- * touching memory (safe after vfork and with a shared address space).
- * Returns the raw result.
- */
-static long
-spawn_exit0(long nr, long a1, long a2, long a3, long a4, long a5)
-{
-	register long r10 __asm__("r10") = a4;
-	register long r8 __asm__("r8") = a5;
-	long ret;
-
-	__asm__ volatile(
-	    "syscall\n\t"
-	    "test %%rax, %%rax\n\t"
-	    "jnz 1f\n\t"
-	    "mov $60, %%eax\n\t"
-	    "xor %%edi, %%edi\n\t"
-	    "syscall\n\t"
-	    "ud2\n"
-	    "1:"
-	    : "=a"(ret)
-	    : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8)
-	    : "rcx", "r11", "memory");
-	return ret;
-}
-
 static long
 sys6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
@@ -297,7 +270,7 @@ safe_exit_signal(void)
 static void
 fz_fork(int vfork)
 {
-	long r = spawn_exit0(vfork ? SYS_vfork : SYS_fork, 0, 0, 0, 0, 0);
+	long r = gt_spawn_exit0(vfork ? SYS_vfork : SYS_fork, 0, 0, 0, 0, 0);
 
 	record(vfork ? C_VFORK : C_FORK, r, 0, 0, 0);
 	if (r > 0 && rnd_below(2))
@@ -322,7 +295,7 @@ fz_clone(void)
 
 	if (rnd_below(3) == 0)
 		flags |= CLONE_VM | CLONE_VFORK;
-	r = spawn_exit0(SYS_clone, (long)flags, (long)stack, (long)ptid,
+	r = gt_spawn_exit0(SYS_clone, (long)flags, (long)stack, (long)ptid,
 	    (long)ctid, (long)tls);
 	record(C_CLONE, r, (long)flags, (long)stack, (long)ptid);
 }
@@ -348,7 +321,7 @@ fz_wait4(void)
 		break;
 	default:
 		/* A child that exits at once: the only call that may block. */
-		pid = spawn_exit0(SYS_fork, 0, 0, 0, 0, 0);
+		pid = gt_spawn_exit0(SYS_fork, 0, 0, 0, 0, 0);
 		if (pid < 0)
 			pid = fuzz_nopid();
 		else

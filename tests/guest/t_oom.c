@@ -151,7 +151,7 @@ fault_parent(const char *mode, size_t npages)
 	_exit(0);
 }
 
-/* A small process that keeps running until told to stop, then exits 7. */
+/* A small process that keeps running until the parent signals it to stop, then exits 7. */
 static pid_t
 bystander_start(void)
 {

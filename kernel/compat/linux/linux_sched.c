@@ -36,7 +36,6 @@
 	CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID)
 
 void	forkhook_establish(void (*)(struct proc *, struct proc *, struct lwp *, struct lwp *));
-void	setrunnable_first(struct lwp *);
 int	do_wait4(struct lwp *, pid_t, int *, int, pid_t *);
 int	execve1(struct lwp *, const char *, char *const *, char *const *);
 lwpid_t	lwp_alloc_lid(void);
@@ -121,12 +120,7 @@ linux_clone_thread(struct lwp *l1, uint64_t stack)
 	mutex_enter(p->p_lock);
 	p->p_nrlwps++;
 	mutex_exit(p->p_lock);
-	mutex_enter(&sched_lock);
-	if (tun.childfirst)
-		setrunnable_first(l2);
-	else
-		setrunnable(l2);
-	mutex_exit(&sched_lock);
+	setrunnable_new(l2);
 	return l2->l_lid;
 }
 

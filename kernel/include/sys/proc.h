@@ -300,6 +300,8 @@ int	tsleep(const void *chan, bool intr, const char *wmesg, uint64_t timeout_ns);
 void	wakeup(const void *chan);
 void	wakeup_one(const void *chan);
 void	setrunnable(struct lwp *);
+void	setrunnable_first(struct lwp *);
+void	setrunnable_new(struct lwp *);
 void	preempt(void);
 void	mi_switch(void);
 void	sched_init(void);
